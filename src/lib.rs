@@ -1,0 +1,7 @@
+//! sigmaforge: Sigma detection-as-code for Elastic.
+//!
+//! Data flows one way: discover → parse → validate → map → render → coverage → report.
+
+pub mod diag;
+pub mod discover;
+pub mod rule;
