@@ -1,0 +1,135 @@
+//! Finding rule files: explicit files, folders (walked with `.gitignore` respected) and glob patterns.
+
+use globset::{Glob, GlobMatcher};
+use ignore::WalkBuilder;
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+use thiserror::Error;
+
+/// Why discovery could not run; these are usage errors (exit code 2).
+#[derive(Debug, Error)]
+pub enum DiscoverError {
+    /// The path does not exist and is not a glob.
+    #[error("{0}: no such file or directory")]
+    Missing(String),
+    /// The glob pattern is malformed.
+    #[error("invalid glob pattern `{pattern}`: {message}")]
+    BadGlob {
+        /// The pattern.
+        pattern: String,
+        /// The glob parser's message.
+        message: String,
+    },
+    /// Walking a folder failed.
+    #[error("cannot walk {path}: {message}")]
+    Walk {
+        /// The folder.
+        path: String,
+        /// The walker's message.
+        message: String,
+    },
+}
+
+fn is_yaml(path: &Path) -> bool {
+    matches!(
+        path.extension().and_then(|e| e.to_str()),
+        Some("yml" | "yaml")
+    )
+}
+
+fn has_glob_chars(s: &str) -> bool {
+    s.contains(['*', '?', '[', '{'])
+}
+
+/// The literal directory prefix of a glob, where walking starts.
+fn glob_base(pattern: &str) -> PathBuf {
+    let mut base = PathBuf::new();
+    for comp in Path::new(pattern).components() {
+        if has_glob_chars(&comp.as_os_str().to_string_lossy()) {
+            break;
+        }
+        base.push(comp);
+    }
+    if base.as_os_str().is_empty() {
+        PathBuf::from(".")
+    } else {
+        base
+    }
+}
+
+fn walk(
+    root: &Path,
+    matcher: Option<&GlobMatcher>,
+    out: &mut BTreeSet<PathBuf>,
+) -> Result<(), DiscoverError> {
+    let walker = WalkBuilder::new(root)
+        .require_git(false)
+        .hidden(true)
+        .sort_by_file_name(|a, b| a.cmp(b))
+        .build();
+    for entry in walker {
+        let entry = entry.map_err(|e| DiscoverError::Walk {
+            path: root.display().to_string(),
+            message: e.to_string(),
+        })?;
+        let path = entry.path();
+        if !entry.file_type().is_some_and(|t| t.is_file()) || !is_yaml(path) {
+            continue;
+        }
+        if matcher.is_none_or(|m| m.is_match(path)) {
+            out.insert(path.to_path_buf());
+        }
+    }
+    Ok(())
+}
+
+/// Expands the inputs into a sorted, de-duplicated list of YAML files. Explicitly named files are always
+/// included; folders and globs honour `.gitignore`, `.ignore` and hidden-file rules.
+pub fn discover(inputs: &[PathBuf]) -> Result<Vec<PathBuf>, DiscoverError> {
+    let mut out = BTreeSet::new();
+    for input in inputs {
+        let text = input.to_string_lossy();
+        if input.is_file() {
+            out.insert(input.clone());
+        } else if input.is_dir() {
+            walk(input, None, &mut out)?;
+        } else if has_glob_chars(&text) {
+            let glob = Glob::new(&text).map_err(|e| DiscoverError::BadGlob {
+                pattern: text.to_string(),
+                message: e.kind().to_string(),
+            })?;
+            let base = glob_base(&text);
+            if base.is_dir() {
+                walk(&base, Some(&glob.compile_matcher()), &mut out)?;
+            }
+        } else {
+            return Err(DiscoverError::Missing(text.to_string()));
+        }
+    }
+    Ok(out.into_iter().collect())
+}
+
+/// Renders a path for reports: forward slashes and no leading `./`.
+pub fn display_path(path: &Path) -> String {
+    let s = path.to_string_lossy().replace('\\', "/");
+    s.strip_prefix("./").unwrap_or(&s).to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn glob_base_stops_at_wildcards() {
+        assert_eq!(glob_base("rules/**/*.yml"), PathBuf::from("rules"));
+        assert_eq!(glob_base("*.yml"), PathBuf::from("."));
+    }
+
+    #[test]
+    fn missing_input_is_an_error() {
+        assert!(matches!(
+            discover(&[PathBuf::from("/nonexistent/x")]),
+            Err(DiscoverError::Missing(_))
+        ));
+    }
+}

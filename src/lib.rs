@@ -4,4 +4,6 @@
 
 pub mod diag;
 pub mod discover;
+pub mod report;
 pub mod rule;
+pub mod scan;
