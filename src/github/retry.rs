@@ -151,17 +151,16 @@ where
 }
 
 #[cfg(test)]
-pub(crate) mod testing {
-    //! A fake clock shared by unit and integration-style tests in this crate.
-
+mod tests {
     use super::*;
+    use std::cell::RefCell;
     use std::sync::Mutex;
 
     /// Records sleeps instead of sleeping.
     #[derive(Debug, Default)]
-    pub struct FakeClock {
-        pub now: u64,
-        pub slept: Mutex<Vec<Duration>>,
+    struct FakeClock {
+        now: u64,
+        slept: Mutex<Vec<Duration>>,
     }
 
     impl Clock for FakeClock {
@@ -175,13 +174,6 @@ pub(crate) mod testing {
             std::future::ready(())
         }
     }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::testing::FakeClock;
-    use super::*;
-    use std::cell::RefCell;
 
     fn status(code: u16) -> ApiError {
         ApiError::Status {
