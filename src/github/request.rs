@@ -89,16 +89,21 @@ impl CommentRequest {
     }
 }
 
-/// Write `req` as pretty JSON (stable field order, trailing newline).
+/// Write `req` as pretty JSON (stable field order, trailing newline), creating the parent
+/// directory so a workflow can name a fresh artifact folder.
 pub fn write_comment_request(path: &Path, req: &CommentRequest) -> Result<()> {
     let mut text = serde_json::to_string_pretty(req)
         .map_err(|e| GithubError::Command(format!("cannot serialise comment request: {e}")))?;
     text.push('\n');
-    std::fs::write(path, text).map_err(|source| GithubError::Io {
+    let io = |source| GithubError::Io {
         action: "cannot write comment request",
         path: path.to_path_buf(),
         source,
-    })
+    };
+    if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+        std::fs::create_dir_all(parent).map_err(io)?;
+    }
+    std::fs::write(path, text).map_err(io)
 }
 
 /// Read and validate a comment-request file (size-capped, unknown fields refused).
@@ -264,7 +269,7 @@ mod tests {
     #[test]
     fn round_trip_is_stable() {
         let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("req.json");
+        let path = dir.path().join("artifact/req.json");
         write_comment_request(&path, &sample()).unwrap();
         let text = std::fs::read_to_string(&path).unwrap();
         assert!(
