@@ -241,8 +241,24 @@ fn map_error(err: octocrab::Error) -> ApiError {
             ApiError::Decode(format!("at {}: {}", source.path(), source.inner()))
         }
         octocrab::Error::Serde { source, .. } => ApiError::Decode(source.to_string()),
-        other => ApiError::Transport(other.to_string()),
+        other => ApiError::Transport(error_chain(&other)),
     }
+}
+
+/// An error with its sources, because octocrab's own messages are often just a variant name
+/// ("Other", "Service Error: …") and the useful part is further down the chain.
+fn error_chain(err: &dyn std::error::Error) -> String {
+    let mut text = err.to_string();
+    let mut source = err.source();
+    while let Some(s) = source {
+        let next = s.to_string();
+        if !text.contains(&next) {
+            text.push_str(": ");
+            text.push_str(&next);
+        }
+        source = s.source();
+    }
+    text
 }
 
 /// [`CommentApi`] over octocrab (rustls, native roots, octocrab's own retries disabled because
@@ -282,7 +298,9 @@ impl OctocrabApi {
             .set_write_timeout(Some(Duration::from_secs(30)));
         let crab = builder.build().map_err(|e| {
             GithubError::Config(format!(
-                "cannot build the GitHub client for {api_url:?}: {e}"
+                "cannot build the GitHub client for {api_url:?}: {} (a CA bundle is needed, \
+                 e.g. /etc/ssl/certs/ca-certificates.crt or SSL_CERT_FILE)",
+                error_chain(&e)
             ))
         })?;
         Ok(OctocrabApi {
@@ -393,6 +411,25 @@ mod tests {
         ] {
             assert!(RepoName::parse(bad).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn error_chain_includes_sources() {
+        let outer = ApiError::RetriesExhausted {
+            what: "x".into(),
+            attempts: 1,
+            source: Box::new(ApiError::Transport("connect".into())),
+        };
+        // The source's text is already in the message: not repeated.
+        assert_eq!(
+            error_chain(&outer),
+            "x: giving up after 1 attempts: could not reach the GitHub API: connect"
+        );
+        let wrapped = std::io::Error::other(ApiError::Decode("bad".into()));
+        assert_eq!(
+            error_chain(&wrapped),
+            "unexpected response from the GitHub API: bad"
+        );
     }
 
     #[test]

@@ -84,7 +84,7 @@ pub struct CommentOutcome {
 }
 
 impl CommentOutcome {
-    fn skipped(action: CommentAction) -> Self {
+    fn new(action: CommentAction) -> Self {
         CommentOutcome {
             action,
             comment_id: None,
@@ -235,12 +235,16 @@ pub async fn upsert_sticky_comment(
     let newest = ours.pop();
 
     let mut outcome = match newest {
-        Some(existing) if existing.body.as_deref().map(normalize) == Some(body.clone()) => {
+        Some(existing)
+            if existing
+                .body
+                .as_deref()
+                .is_some_and(|b| normalize(b) == body) =>
+        {
             CommentOutcome {
-                action: CommentAction::Unchanged,
                 comment_id: Some(existing.id),
                 url: existing.html_url.clone(),
-                ..CommentOutcome::skipped(CommentAction::Unchanged)
+                ..CommentOutcome::new(CommentAction::Unchanged)
             }
         }
         Some(existing) => {
@@ -250,7 +254,7 @@ pub async fn upsert_sticky_comment(
                 Ok(c) => CommentOutcome {
                     comment_id: Some(c.id),
                     url: c.html_url,
-                    ..CommentOutcome::skipped(CommentAction::Updated)
+                    ..CommentOutcome::new(CommentAction::Updated)
                 },
                 Err(e) => return deny_or_fail(e),
             }
@@ -261,7 +265,7 @@ pub async fn upsert_sticky_comment(
                 Ok(c) => CommentOutcome {
                     comment_id: Some(c.id),
                     url: c.html_url,
-                    ..CommentOutcome::skipped(CommentAction::Created)
+                    ..CommentOutcome::new(CommentAction::Created)
                 },
                 Err(e) => return deny_or_fail(e),
             }
@@ -284,7 +288,7 @@ pub async fn upsert_sticky_comment(
 
 fn deny_or_fail(err: ApiError) -> Result<CommentOutcome> {
     match permission_denied(&err) {
-        Some(action) => Ok(CommentOutcome::skipped(action)),
+        Some(action) => Ok(CommentOutcome::new(action)),
         None => Err(GithubError::Api(err)),
     }
 }
@@ -381,15 +385,12 @@ mod tests {
 
     #[test]
     fn warnings_for_outcomes() {
-        let denied = CommentOutcome::skipped(CommentAction::PermissionDenied {
+        let denied = CommentOutcome::new(CommentAction::PermissionDenied {
             status: 403,
             message: "Resource not accessible by integration".into(),
         });
         let w = denied.warning().unwrap();
         assert!(w.contains("HTTP 403") && w.contains("workflow_run"), "{w}");
-        assert_eq!(
-            CommentOutcome::skipped(CommentAction::Created).warning(),
-            None
-        );
+        assert_eq!(CommentOutcome::new(CommentAction::Created).warning(), None);
     }
 }
