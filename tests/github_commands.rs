@@ -5,9 +5,15 @@ use proptest::prelude::*;
 use sigmaforge::github::commands::{
     escape_data, escape_property, format_output, render_annotations,
 };
-use sigmaforge::github::{Annotation, Severity};
+use sigmaforge::github::{Annotation, AnnotationLevel};
 
-fn finding(path: &str, line: u32, severity: Severity, title: &str, message: &str) -> Annotation {
+fn finding(
+    path: &str,
+    line: u32,
+    severity: AnnotationLevel,
+    title: &str,
+    message: &str,
+) -> Annotation {
     Annotation {
         path: path.to_string(),
         line: Some(line),
@@ -27,7 +33,7 @@ fn annotation_batch_snapshot() {
         items.push(finding(
             &format!("rules/windows/proc_creation_{i:02}.yml"),
             9 + i,
-            Severity::Error,
+            AnnotationLevel::Error,
             "SF101 unknown-modifier",
             "Unknown modifier 'endwith'\n(did you mean 'endswith'?)",
         ));
@@ -35,7 +41,7 @@ fn annotation_batch_snapshot() {
     items.push(finding(
         "rules/linux/a,b:c.yml",
         3,
-        Severity::Warning,
+        AnnotationLevel::Warning,
         "SF204 yaml-1.1-scalar",
         "`IntegrityLevel: yes` is a boolean in YAML 1.1 (pySigma) but a string here: quote it. 100% sure.",
     ));
@@ -45,7 +51,7 @@ fn annotation_batch_snapshot() {
         col: None,
         end_line: None,
         end_col: None,
-        severity: Severity::Notice,
+        severity: AnnotationLevel::Notice,
         title: None,
         message: "Technique T1078 newly covered".into(),
     });

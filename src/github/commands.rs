@@ -19,7 +19,7 @@ pub const SUMMARY_BUDGET_BYTES: usize = 1_000_000;
 
 /// Annotation level, ordered from most to least important.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Severity {
+pub enum AnnotationLevel {
     /// `::error`; also what should fail the gate.
     Error,
     /// `::warning`.
@@ -28,13 +28,13 @@ pub enum Severity {
     Notice,
 }
 
-impl Severity {
+impl AnnotationLevel {
     /// The workflow command name for this level.
     pub fn command(self) -> &'static str {
         match self {
-            Severity::Error => "error",
-            Severity::Warning => "warning",
-            Severity::Notice => "notice",
+            AnnotationLevel::Error => "error",
+            AnnotationLevel::Warning => "warning",
+            AnnotationLevel::Notice => "notice",
         }
     }
 }
@@ -56,11 +56,38 @@ pub struct Annotation {
     /// End column (1-based).
     pub end_col: Option<u32>,
     /// Level of the annotation.
-    pub severity: Severity,
+    pub severity: AnnotationLevel,
     /// Short title shown in bold (e.g. the check id).
     pub title: Option<String>,
     /// The message body; may span several lines.
     pub message: String,
+}
+
+impl From<crate::diag::Severity> for AnnotationLevel {
+    fn from(s: crate::diag::Severity) -> Self {
+        match s {
+            crate::diag::Severity::Error => AnnotationLevel::Error,
+            crate::diag::Severity::Warning => AnnotationLevel::Warning,
+            crate::diag::Severity::Info => AnnotationLevel::Notice,
+        }
+    }
+}
+
+/// Every diagnostic maps to one annotation; its code becomes the title so readers can search
+/// the docs for it.
+impl From<&crate::diag::Diagnostic> for Annotation {
+    fn from(d: &crate::diag::Diagnostic) -> Self {
+        Annotation {
+            path: d.path.clone(),
+            line: Some(d.line),
+            col: Some(d.col),
+            end_line: None,
+            end_col: None,
+            severity: d.severity.into(),
+            title: Some(d.code.clone()),
+            message: d.message.clone(),
+        }
+    }
 }
 
 /// Escape a command message the way `@actions/core` does (`%`, CR, LF).
@@ -106,10 +133,10 @@ pub fn format_annotation(a: &Annotation) -> String {
 /// and pointing at `more_info` (e.g. "the step summary and the SARIF report"). Returns the text
 /// to print on stdout, one command per line.
 pub fn render_annotations(items: &[Annotation], more_info: &str) -> String {
-    let of = |sev: Severity| items.iter().filter(move |a| a.severity == sev);
-    let errors = of(Severity::Error).count();
-    let warnings = of(Severity::Warning).count();
-    let notices = of(Severity::Notice).count();
+    let of = |sev: AnnotationLevel| items.iter().filter(move |a| a.severity == sev);
+    let errors = of(AnnotationLevel::Error).count();
+    let warnings = of(AnnotationLevel::Warning).count();
+    let notices = of(AnnotationLevel::Notice).count();
     let hidden_e = errors.saturating_sub(ANNOTATIONS_PER_SEVERITY);
     let hidden_w = warnings.saturating_sub(ANNOTATIONS_PER_SEVERITY);
     let overflow = hidden_e > 0 || hidden_w > 0 || notices > ANNOTATIONS_PER_SEVERITY;
@@ -122,9 +149,9 @@ pub fn render_annotations(items: &[Annotation], more_info: &str) -> String {
 
     let mut out = String::new();
     for (sev, cap) in [
-        (Severity::Error, ANNOTATIONS_PER_SEVERITY),
-        (Severity::Warning, ANNOTATIONS_PER_SEVERITY),
-        (Severity::Notice, notice_cap),
+        (AnnotationLevel::Error, ANNOTATIONS_PER_SEVERITY),
+        (AnnotationLevel::Warning, ANNOTATIONS_PER_SEVERITY),
+        (AnnotationLevel::Notice, notice_cap),
     ] {
         for a in of(sev).take(cap) {
             out.push_str(&format_annotation(a));
@@ -323,7 +350,7 @@ pub fn append_summary(path: &Path, markdown: &str, note_target: &str) -> Result<
 mod tests {
     use super::*;
 
-    fn ann(sev: Severity, n: usize) -> Annotation {
+    fn ann(sev: AnnotationLevel, n: usize) -> Annotation {
         Annotation {
             path: format!("rules/r{n}.yml"),
             line: Some(n as u32 + 1),
@@ -355,7 +382,7 @@ mod tests {
             col: Some(5),
             end_line: Some(9),
             end_col: Some(22),
-            severity: Severity::Error,
+            severity: AnnotationLevel::Error,
             title: Some("unknown modifier: endwith".into()),
             message: "Unknown modifier 'endwith'\ndid you mean 'endswith'? 100%".into(),
         };
@@ -371,15 +398,25 @@ mod tests {
             end_line: None,
             end_col: None,
             title: None,
-            severity: Severity::Notice,
+            severity: AnnotationLevel::Notice,
             ..a
         };
         assert!(format_annotation(&bare).starts_with("::notice file=rules/win%2C1%3Ax.yml::"));
     }
 
     #[test]
+    fn diagnostics_become_annotations() {
+        use crate::diag::{Diagnostic, Pos, Severity};
+        let d = Diagnostic::new("rules/x.yml", Pos::new(4, 2), "SF010", Severity::Info, "hi");
+        assert_eq!(
+            format_annotation(&Annotation::from(&d)),
+            "::notice file=rules/x.yml,line=4,col=2,title=SF010::hi"
+        );
+    }
+
+    #[test]
     fn annotations_within_limits_have_no_summary() {
-        let items: Vec<_> = (0..10).map(|n| ann(Severity::Notice, n)).collect();
+        let items: Vec<_> = (0..10).map(|n| ann(AnnotationLevel::Notice, n)).collect();
         let out = render_annotations(&items, "the summary");
         assert_eq!(out.lines().count(), 10);
         assert!(!out.contains("more finding"));
@@ -390,10 +427,10 @@ mod tests {
         let mut items = Vec::new();
         // Interleave to check that grouping is by severity, order kept within it.
         for n in 0..25 {
-            items.push(ann(Severity::Notice, n));
-            items.push(ann(Severity::Warning, n));
+            items.push(ann(AnnotationLevel::Notice, n));
+            items.push(ann(AnnotationLevel::Warning, n));
             if n < 12 {
-                items.push(ann(Severity::Error, n));
+                items.push(ann(AnnotationLevel::Error, n));
             }
         }
         let out = render_annotations(&items, "the step summary and SARIF");

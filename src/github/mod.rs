@@ -25,7 +25,7 @@ pub mod sticky;
 use std::path::PathBuf;
 
 pub use api::{ApiError, CommentApi, IssueComment, OctocrabApi, RepoName};
-pub use commands::{Annotation, Severity};
+pub use commands::{Annotation, AnnotationLevel};
 pub use env::{ActionsEnv, Token};
 pub use event::{PullRequestEvent, WorkflowRunEvent};
 pub use request::{CommentRequest, RequestChecks};
