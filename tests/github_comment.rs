@@ -665,3 +665,76 @@ fn env_entry_point_with_ghes_prefix() {
             .expect_err("needs a token");
     assert!(matches!(err, GithubError::MissingToken));
 }
+
+/// The blocking entry point `sigmaforge comment --from FILE` uses, in a `workflow_run` run.
+#[test]
+fn request_file_entry_point_checks_before_posting() {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    let server = rt.block_on(async {
+        let server = server().await;
+        Mock::given(method("GET"))
+            .and(path("/repos/acme/rules/pulls/7"))
+            .respond_with(ResponseTemplate::new(200).set_body_json(json!({"head": {"sha": SHA}})))
+            .mount(&server)
+            .await;
+        mount_list(&server, json!([])).await;
+        Mock::given(method("POST"))
+            .and(path(LIST))
+            .respond_with(ResponseTemplate::new(201).set_body_json(comment_json(
+                17,
+                "x",
+                "github-actions[bot]",
+            )))
+            .mount(&server)
+            .await;
+        server
+    });
+    let dir = tempfile::tempdir().expect("tempdir");
+    let event = dir.path().join("event.json");
+    std::fs::write(
+        &event,
+        json!({"workflow_run": {"id": 99, "event": "pull_request", "head_sha": SHA},
+               "repository": {"full_name": "acme/rules"}})
+        .to_string(),
+    )
+    .expect("write event");
+    let env = ActionsEnv {
+        api_url: server.uri(),
+        event_name: Some("workflow_run".into()),
+        event_path: Some(event),
+        repository: Some("acme/rules".into()),
+        token: Token::new(TOKEN),
+        ..ActionsEnv::default()
+    };
+    let file = dir.path().join("request.json");
+
+    // A request aimed at another repository is refused before any API call.
+    let forged = CommentRequest {
+        repo: "victim/other".into(),
+        ..request_fixture(7)
+    };
+    sigmaforge::github::request::write_comment_request(&file, &forged).expect("write");
+    let err = sigmaforge::github::post_comment_request_file(&env, &file, &StickyOptions::default())
+        .expect_err("forged repo");
+    assert!(err.to_string().contains("victim/other"), "{err}");
+    assert!(rt.block_on(requests(&server)).is_empty());
+
+    sigmaforge::github::request::write_comment_request(&file, &request_fixture(7)).expect("write");
+    let out = sigmaforge::github::post_comment_request_file(&env, &file, &StickyOptions::default())
+        .expect("posted");
+    assert_eq!(out.action, CommentAction::Created);
+    assert_eq!(
+        rt.block_on(requests(&server)),
+        [
+            get("/repos/acme/rules/pulls/7"),
+            get(LIST_Q),
+            post(
+                LIST,
+                &format!("{}\n# From a fork", marker_line("rules-windows"))
+            )
+        ]
+    );
+}

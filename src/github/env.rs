@@ -100,6 +100,15 @@ impl ActionsEnv {
         }
     }
 
+    /// Whether the run was triggered by a PR event that [`crate::github::post_sticky_for_current_pr`]
+    /// and [`crate::github::CommentRequest::for_current_pr`] understand.
+    pub fn is_pull_request_event(&self) -> bool {
+        matches!(
+            self.event_name.as_deref(),
+            Some("pull_request" | "pull_request_target")
+        )
+    }
+
     /// Link to this run's page (where the step summary is shown), if the runner told us enough.
     pub fn run_url(&self) -> Option<String> {
         let repo = self.repository.as_deref()?;
@@ -125,6 +134,7 @@ mod tests {
     fn defaults_outside_actions() {
         let env = env_of(&[]);
         assert!(!env.in_actions);
+        assert!(!env.is_pull_request_event());
         assert_eq!(env.api_url, DEFAULT_API_URL);
         assert_eq!(env.run_url(), None);
         assert!(env.token.is_none());
@@ -138,8 +148,10 @@ mod tests {
             ("GITHUB_SERVER_URL", "https://ghe.example"),
             ("GITHUB_REPOSITORY", "acme/rules"),
             ("GITHUB_RUN_ID", "42"),
+            ("GITHUB_EVENT_NAME", "pull_request_target"),
         ]);
         assert!(env.in_actions);
+        assert!(env.is_pull_request_event());
         assert_eq!(env.api_url, "https://ghe.example/api/v3");
         assert_eq!(
             env.run_url().as_deref(),

@@ -117,9 +117,10 @@ pub fn post_sticky_for_current_pr(
     let event = event::read_pull_request_event(&event_path)?;
     let repo = RepoName::parse(&event.base_repo)?;
     let token = env.token.as_ref().ok_or(GithubError::MissingToken)?;
+    let options = with_run_url(env, options);
     runtime()?.block_on(async {
         let api = OctocrabApi::new(&env.api_url, token)?;
-        sticky::upsert_sticky_comment(&api, &TokioClock, &repo, event.number, markdown, options)
+        sticky::upsert_sticky_comment(&api, &TokioClock, &repo, event.number, markdown, &options)
             .await
     })
 }
@@ -139,8 +140,17 @@ pub fn post_comment_request_file(
     let checks = RequestChecks::from_env(env)?;
     checks.check_static(&req, path)?;
     let token = env.token.as_ref().ok_or(GithubError::MissingToken)?;
+    let options = with_run_url(env, options);
     runtime()?.block_on(async {
         let api = OctocrabApi::new(&env.api_url, token)?;
-        request::post_comment_request(&api, &TokioClock, &req, &checks, options).await
+        request::post_comment_request(&api, &TokioClock, &req, &checks, &options).await
     })
+}
+
+/// Fill in the run link for the truncation note when the caller did not set one.
+fn with_run_url(env: &ActionsEnv, options: &StickyOptions) -> StickyOptions {
+    StickyOptions {
+        run_url: options.run_url.clone().or_else(|| env.run_url()),
+        ..options.clone()
+    }
 }
