@@ -533,6 +533,7 @@ fn checks() -> RequestChecks {
     RequestChecks {
         expected_repo: Some("acme/rules".into()),
         expected_head_sha: Some(SHA.into()),
+        source_run_url: Some("https://github.com/acme/rules/actions/runs/99".into()),
     }
 }
 

@@ -46,7 +46,7 @@ impl fmt::Debug for Token {
 ///
 /// All fields are optional except the two URLs (which have public defaults) so that local runs
 /// outside Actions still work for the parts that do not need them.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ActionsEnv {
     /// `GITHUB_ACTIONS=true`: switch defaults to annotations and summaries.
     pub in_actions: bool,
@@ -68,6 +68,13 @@ pub struct ActionsEnv {
     pub step_summary_path: Option<PathBuf>,
     /// Token from `GITHUB_TOKEN`, else the action inputs `INPUT_TOKEN` / `INPUT_GITHUB-TOKEN`.
     pub token: Option<Token>,
+}
+
+/// Outside Actions: the public github.com endpoints and nothing else.
+impl Default for ActionsEnv {
+    fn default() -> Self {
+        ActionsEnv::from_lookup(|_| None)
+    }
 }
 
 impl ActionsEnv {
@@ -133,6 +140,8 @@ mod tests {
     #[test]
     fn defaults_outside_actions() {
         let env = env_of(&[]);
+        assert_eq!(env, ActionsEnv::default());
+        assert_eq!(env.server_url, DEFAULT_SERVER_URL);
         assert!(!env.in_actions);
         assert!(!env.is_pull_request_event());
         assert_eq!(env.api_url, DEFAULT_API_URL);

@@ -101,10 +101,11 @@ pub(crate) fn runtime() -> Result<tokio::runtime::Runtime> {
 
 /// Post (create or update) the sticky comment for the pull request of the current workflow run.
 ///
-/// This is what `sigmaforge run` calls when commenting is enabled. It reads `GITHUB_EVENT_PATH`
-/// (must be a `pull_request` or `pull_request_target` event), `GITHUB_REPOSITORY`,
-/// `GITHUB_API_URL` and `GITHUB_TOKEN` from `env`. Fork PRs whose token is read-only come back
-/// as [`CommentAction::PermissionDenied`], which the caller should log as a warning.
+/// This is what `sigmaforge run` calls when commenting is enabled. It uses `env`'s event payload
+/// (must be a `pull_request` or `pull_request_target` event: PR number and base repository),
+/// API URL, token and run link (for the truncation note, unless `options` sets one). Fork PRs
+/// whose token is read-only come back as [`CommentAction::PermissionDenied`], which the caller
+/// should log as a warning.
 pub fn post_sticky_for_current_pr(
     env: &ActionsEnv,
     markdown: &str,
@@ -128,9 +129,10 @@ pub fn post_sticky_for_current_pr(
 /// Post the comment described by a comment-request file (the fork-safe `workflow_run` flow).
 ///
 /// This is what `sigmaforge comment --from FILE` calls. The file is untrusted (a fork PR wrote
-/// it), so it is size-capped and validated, and when `env` describes a `workflow_run` event the
-/// request's repository and head commit must match what GitHub says about that run and PR; a
-/// mismatch (stale or forged request) is reported as [`CommentAction::SkippedStale`].
+/// it), so it is size-capped and validated, and its repository must be this workflow's. When
+/// `env` describes a `workflow_run` event, the request's head commit must be the triggering
+/// run's (else an error: forged or misrouted file) and the PR must still be at that commit
+/// (else [`CommentAction::SkippedStale`]: a newer push, or a PR number that is not the run's).
 pub fn post_comment_request_file(
     env: &ActionsEnv,
     path: &std::path::Path,

@@ -139,6 +139,9 @@ pub struct RequestChecks {
     /// Head commit of the run that produced the request (`workflow_run.head_sha`); the request
     /// and the PR's current head must both match it.
     pub expected_head_sha: Option<String>,
+    /// Link to the run that produced the request (its summary holds the full report), built
+    /// from the trusted `workflow_run.id`; used in the truncation note.
+    pub source_run_url: Option<String>,
 }
 
 impl RequestChecks {
@@ -151,14 +154,20 @@ impl RequestChecks {
                 .as_deref()
                 .ok_or(GithubError::MissingEnv("GITHUB_EVENT_PATH"))?;
             let run = read_workflow_run_event(path)?;
+            let source_run_url = format!(
+                "{}/{}/actions/runs/{}",
+                env.server_url, run.repository, run.run_id
+            );
             return Ok(RequestChecks {
                 expected_repo: Some(run.repository),
                 expected_head_sha: Some(run.head_sha),
+                source_run_url: Some(source_run_url),
             });
         }
         Ok(RequestChecks {
             expected_repo: env.repository.clone(),
             expected_head_sha: None,
+            source_run_url: None,
         })
     }
 
@@ -226,6 +235,10 @@ pub async fn post_comment_request(
     }
     let options = StickyOptions {
         marker_id: req.marker_id.clone(),
+        run_url: checks
+            .source_run_url
+            .clone()
+            .or_else(|| options.run_url.clone()),
         ..options.clone()
     };
     upsert_sticky_comment(api, clock, &repo, req.pr, &req.body, &options).await
@@ -334,6 +347,7 @@ mod tests {
         let ok = RequestChecks {
             expected_repo: Some("Acme/Rules".into()),
             expected_head_sha: Some(SHA.to_uppercase()),
+            source_run_url: None,
         };
         ok.check_static(&req, path).unwrap();
         let other_repo = RequestChecks {
@@ -370,6 +384,10 @@ mod tests {
         let checks = RequestChecks::from_env(&env).unwrap();
         assert_eq!(checks.expected_head_sha.as_deref(), Some(SHA));
         assert_eq!(checks.expected_repo.as_deref(), Some("acme/rules"));
+        assert_eq!(
+            checks.source_run_url.as_deref(),
+            Some("https://github.com/acme/rules/actions/runs/5")
+        );
 
         let manual = ActionsEnv {
             event_name: Some("workflow_dispatch".into()),
