@@ -4,6 +4,7 @@
 
 pub mod diag;
 pub mod discover;
+pub mod github;
 pub mod report;
 pub mod rule;
 pub mod scan;
