@@ -57,7 +57,7 @@ pub struct Config {
 /// Section names a later release gives meaning to; accepted now so files can be written ahead.
 pub const RESERVED_SECTIONS: &[&str] = &["rules", "targets", "output", "layer", "comment"];
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Default)]
 #[serde(deny_unknown_fields)]
 struct RawFile {
     #[serde(default)]
@@ -440,18 +440,6 @@ fn parse_yaml<T: serde::de::DeserializeOwned + Default>(
     })
 }
 
-impl Default for RawFile {
-    fn default() -> Self {
-        RawFile {
-            validation: None,
-            rules: None,
-            targets: None,
-            output: None,
-            layer: None,
-            comment: None,
-        }
-    }
-}
 
 impl Config {
     /// Reads a `.sigmaforge.yml`.

@@ -1,14 +1,14 @@
-//! SV304: `1 of sel_*` matching a single search hides that there is nothing to choose from.
+//! SV304: `1 of sel*` in a rule with a single search: there is nothing to choose from.
 
 use super::{DocCx, Findings, Validator, util};
 
 validator!(
     "SV304",
-    "of-pattern-single-match",
+    "of-pattern-single-search",
     Info,
     SigmaHq,
     ["sigmahq_ofselection_condition"],
-    "An `x of pattern*` matches exactly one search."
+    "`x of pattern` is used while the detection has only one search."
 );
 
 impl Validator for V {
@@ -17,15 +17,15 @@ impl Validator for V {
     }
     fn check_doc(&self, cx: &DocCx<'_>, out: &mut Findings<'_>) {
         let Some(r) = cx.rule() else { return };
+        if r.detection.searches.len() != 1 {
+            return;
+        }
         for (_, p, pos) in util::of_terms(&r.detection) {
-            if let Some(p) = p
-                && p.contains('*')
-                && r.detection.select(Some(p)).len() == 1
-            {
+            if let Some(p) = p {
                 out.report(
                     &cx.src.path,
                     pos,
-                    format!("`of {p}` matches a single search; name it directly"),
+                    format!("`of {p}` with a single search; name the search directly"),
                 );
             }
         }
