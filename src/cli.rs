@@ -215,7 +215,11 @@ fn list(args: ListArgs) -> Result<ExitCode> {
                 };
                 out.push_str(&format!(
                     "{}  {:<40} {:<8} {:<48} {}\n",
-                    i.code, i.name, i.severity, py, i.doc
+                    i.code,
+                    i.name,
+                    i.severity.as_str(),
+                    py,
+                    i.doc
                 ));
             }
             for (py, sf) in sigmaforge::validate::registry::PARSER_EQUIVALENTS {

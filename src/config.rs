@@ -440,7 +440,6 @@ fn parse_yaml<T: serde::de::DeserializeOwned + Default>(
     })
 }
 
-
 impl Config {
     /// Reads a `.sigmaforge.yml`.
     pub fn load(path: &Path) -> Result<Config, ConfigError> {

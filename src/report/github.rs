@@ -90,6 +90,19 @@ mod tests {
     use super::*;
 
     #[test]
+    fn caps_each_level_and_summarises_the_rest() {
+        let mk =
+            |sev, i: u32| Diagnostic::new("r.yml", crate::diag::Pos::new(i, 1), "SV101", sev, "m");
+        let mut diags: Vec<Diagnostic> = (1..=15).map(|i| mk(Severity::Error, i)).collect();
+        diags.extend((1..=12).map(|i| mk(Severity::Info, i)));
+        let out = render(&diags, &Summary::default(), &[]);
+        assert_eq!(out.lines().filter(|l| l.starts_with("::error")).count(), 10);
+        let notices: Vec<&str> = out.lines().filter(|l| l.starts_with("::notice")).collect();
+        assert_eq!(notices.len(), 10);
+        assert!(notices[9].contains("8 more finding(s)"), "{out}");
+    }
+
+    #[test]
     fn escaping_follows_the_toolkit() {
         assert_eq!(esc_data("50%\r\nx"), "50%25%0D%0Ax");
         assert_eq!(esc_prop("a:b,c%"), "a%3Ab%2Cc%25");
