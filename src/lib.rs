@@ -2,9 +2,11 @@
 //!
 //! Data flows one way: discover → parse → validate → map → render → coverage → report.
 
+pub mod config;
 pub mod diag;
 pub mod discover;
 pub mod github;
 pub mod report;
 pub mod rule;
 pub mod scan;
+pub mod validate;
