@@ -76,6 +76,10 @@ struct CheckArgs {
     /// Run only the parser, no validators.
     #[arg(long)]
     no_validate: bool,
+    /// ATT&CK data to judge tags with (a sigmaforge table or a MITRE STIX bundle) instead of the
+    /// embedded v19.1 tables.
+    #[arg(long)]
+    attack_data: Option<PathBuf>,
     /// The date date-dependent checks compare against (YYYY-MM-DD), for reproducible runs.
     #[arg(long, hide = true, value_parser = parse_date)]
     today: Option<sigmaforge::validate::date::Date>,
@@ -160,12 +164,18 @@ fn check(args: CheckArgs) -> Result<ExitCode> {
     if let Some(t) = args.today {
         validation.set_today(t);
     }
+    let attack_data = load_attack_data(args.attack_data.as_deref())?;
+    let attack_checks = sigmaforge::validate::attack_tags::validators(&attack_data);
+    let extra: Vec<&dyn sigmaforge::validate::Validator> = attack_checks
+        .iter()
+        .map(|c| c as &dyn sigmaforge::validate::Validator)
+        .collect();
     let scan = scan::scan(&args.paths)?;
     let validated;
     let diags = if args.no_validate {
         &scan.diagnostics
     } else {
-        validated = sigmaforge::validate::run(&scan, &validation);
+        validated = sigmaforge::validate::run_with(&scan, &validation, &extra);
         &validated
     };
     let summary = Summary::new(
@@ -174,7 +184,7 @@ fn check(args: CheckArgs) -> Result<ExitCode> {
         scan.parsed().count(),
         diags,
     );
-    let catalogue = sigmaforge::validate::registry::catalogue(&[]);
+    let catalogue = sigmaforge::validate::registry::catalogue(&extra);
     let rendered = match args.format {
         CheckFormat::Json => report::json::render(&summary, diags),
         CheckFormat::Sarif => report::sarif::render(diags, &catalogue, env!("CARGO_PKG_VERSION")),
@@ -287,4 +297,15 @@ fn comment(args: CommentArgs) -> Result<ExitCode> {
         );
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// The embedded ATT&CK tables, or a newer table / STIX bundle given on the command line.
+fn load_attack_data(path: Option<&std::path::Path>) -> Result<sigmaforge::attack::AttackData> {
+    let data = sigmaforge::attack::AttackData::embedded();
+    match path {
+        None => Ok(data),
+        Some(p) => data
+            .with_table_file(p)
+            .with_context(|| format!("loading ATT&CK data from {}", p.display())),
+    }
 }
