@@ -86,8 +86,7 @@ impl Snapshot {
                     .scan
                     .docs
                     .iter()
-                    .filter(|s| s.path == d.path && s.pos.line <= d.line)
-                    .last()
+                    .rfind(|s| s.path == d.path && s.pos.line <= d.line)
                     .and_then(|s| s.id.clone());
                 FindingKey {
                     rule: id.unwrap_or_else(|| relative(&self.root, &d.path).to_string()),
