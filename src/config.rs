@@ -276,6 +276,9 @@ fn known_key(key: &str) -> bool {
             .any(|v| key_matches(key, v.info()))
         || codes::ALL.iter().any(|c| key_matches_parser(key, c.code))
         || registry::DELEGATED.iter().any(|(py, _)| *py == key)
+        || crate::validate::attack_tags::INFOS
+            .iter()
+            .any(|i| key_matches(key, i))
 }
 
 fn line_of(text: &str, needle: &str) -> (usize, usize) {

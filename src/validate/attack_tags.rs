@@ -1,7 +1,7 @@
 //! ATT&CK tag checks against the embedded (or user-supplied) ATT&CK data.
 //!
 //! The tag analysis lives in [`crate::attack`]; this module turns its findings into validators with
-//! stable codes (SV250–SV259), so they can be configured, excluded and mapped to pySigma's `attacktag`
+//! stable codes (SV250–SV257; duplicate tags are SV108's), so they can be configured, excluded and mapped to pySigma's `attacktag`
 //! and `sigmahq_tags_techniques_without_tactics` like any other check. Messages name the data version.
 
 use super::context::{DocCx, Findings};
@@ -18,7 +18,7 @@ pub struct AttackTagCheck<'d> {
 
 macro_rules! info {
     ($code:literal, $name:literal, $sev:ident, $doc:literal, [$($py:literal),*]) => {
-        &Info {
+        Info {
             code: $code,
             name: $name,
             severity: Severity::$sev,
@@ -30,115 +30,101 @@ macro_rules! info {
     };
 }
 
+/// The ATT&CK checks' descriptions, known to the configuration loader even before data is loaded.
+pub static INFOS: [Info; 8] = [
+    info!(
+        "SV250",
+        "attack-tag-invalid",
+        Error,
+        "An `attack.*` tag is malformed, upper case, uses an underscore or retired tactic name, or names no tactic.",
+        ["attacktag"]
+    ),
+    info!(
+        "SV251",
+        "attack-unknown-technique",
+        Error,
+        "A technique tag names an id no ATT&CK matrix has.",
+        ["attacktag"]
+    ),
+    info!(
+        "SV252",
+        "attack-revoked-technique",
+        Error,
+        "A technique tag names a revoked technique; the message gives its replacement.",
+        ["attacktag"]
+    ),
+    info!(
+        "SV253",
+        "attack-deprecated-technique",
+        Warning,
+        "A technique tag names a deprecated technique, which adds no coverage.",
+        ["attacktag"]
+    ),
+    info!(
+        "SV254",
+        "attack-unknown-id",
+        Error,
+        "A group, software, data source, mitigation or asset tag names an unknown id.",
+        ["attacktag"]
+    ),
+    info!(
+        "SV255",
+        "attack-deprecated-id",
+        Warning,
+        "A group, software or data source tag names a deprecated or revoked object.",
+        []
+    ),
+    info!(
+        "SV256",
+        "attack-campaign-tag",
+        Warning,
+        "A campaign tag: valid ATT&CK, but pySigma rejects it.",
+        []
+    ),
+    info!(
+        "SV257",
+        "attack-technique-without-tactic",
+        Warning,
+        "A technique is tagged without the tactic tag(s) it belongs to.",
+        ["sigmahq_tags_techniques_without_tactics"]
+    ),
+];
+
+/// Which tag findings each entry of [`INFOS`] reports.
+const SELECTS: [fn(&TagFindingKind) -> bool; 8] = {
+    use TagFindingKind as K;
+    [
+        |k| {
+            matches!(
+                k,
+                K::UpperCase { .. }
+                    | K::UnderscoreTactic { .. }
+                    | K::RetiredTactic { .. }
+                    | K::UnknownTactic { .. }
+                    | K::Malformed { .. }
+            )
+        },
+        |k| matches!(k, K::UnknownTechnique { .. }),
+        |k| matches!(k, K::RevokedTechnique { .. }),
+        |k| matches!(k, K::DeprecatedTechnique { .. }),
+        |k| matches!(k, K::UnknownObject { .. }),
+        |k| matches!(k, K::DeprecatedObject { .. } | K::UncheckedObject { .. }),
+        |k| matches!(k, K::CampaignTag { .. }),
+        |k| matches!(k, K::MissingTactics { .. }),
+    ]
+};
+
 /// Every ATT&CK check, bound to the data the run uses.
 pub fn validators(data: &AttackData) -> Vec<AttackTagCheck<'_>> {
-    use TagFindingKind as K;
-    let mk = |info, selects| AttackTagCheck {
-        info,
-        data,
-        selects,
-    };
-    vec![
-        mk(
-            info!(
-                "SV250",
-                "attack-tag-invalid",
-                Error,
-                "An `attack.*` tag is malformed, upper case, uses an underscore or retired tactic name, or names no tactic.",
-                ["attacktag"]
-            ),
-            |k| {
-                matches!(
-                    k,
-                    K::UpperCase { .. }
-                        | K::UnderscoreTactic { .. }
-                        | K::RetiredTactic { .. }
-                        | K::UnknownTactic { .. }
-                        | K::Malformed { .. }
-                )
-            },
-        ),
-        mk(
-            info!(
-                "SV251",
-                "attack-unknown-technique",
-                Error,
-                "A technique tag names an id no ATT&CK matrix has.",
-                ["attacktag"]
-            ),
-            |k| matches!(k, K::UnknownTechnique { .. }),
-        ),
-        mk(
-            info!(
-                "SV252",
-                "attack-revoked-technique",
-                Error,
-                "A technique tag names a revoked technique; the message gives its replacement.",
-                ["attacktag"]
-            ),
-            |k| matches!(k, K::RevokedTechnique { .. }),
-        ),
-        mk(
-            info!(
-                "SV253",
-                "attack-deprecated-technique",
-                Warning,
-                "A technique tag names a deprecated technique, which adds no coverage.",
-                ["attacktag"]
-            ),
-            |k| matches!(k, K::DeprecatedTechnique { .. }),
-        ),
-        mk(
-            info!(
-                "SV254",
-                "attack-unknown-id",
-                Error,
-                "A group, software, data source, mitigation or asset tag names an unknown id.",
-                ["attacktag"]
-            ),
-            |k| matches!(k, K::UnknownObject { .. }),
-        ),
-        mk(
-            info!(
-                "SV255",
-                "attack-deprecated-id",
-                Warning,
-                "A group, software or data source tag names a deprecated or revoked object.",
-                []
-            ),
-            |k| matches!(k, K::DeprecatedObject { .. } | K::UncheckedObject { .. }),
-        ),
-        mk(
-            info!(
-                "SV256",
-                "attack-duplicate-tag",
-                Warning,
-                "The same ATT&CK tag appears twice in one rule.",
-                []
-            ),
-            |k| matches!(k, K::Duplicate),
-        ),
-        mk(
-            info!(
-                "SV257",
-                "attack-campaign-tag",
-                Warning,
-                "A campaign tag: valid ATT&CK, but pySigma rejects it.",
-                []
-            ),
-            |k| matches!(k, K::CampaignTag { .. }),
-        ),
-        mk(
-            info!(
-                "SV258",
-                "attack-technique-without-tactic",
-                Warning,
-                "A technique is tagged without the tactic tag(s) it belongs to.",
-                ["sigmahq_tags_techniques_without_tactics"]
-            ),
-            |k| matches!(k, K::MissingTactics { .. }),
-        ),
-    ]
+    INFOS
+        .iter()
+        .zip(SELECTS)
+        .map(|(info, selects)| AttackTagCheck {
+            info,
+            data,
+            selects,
+        })
+        .collect()
 }
 
 impl Validator for AttackTagCheck<'_> {
@@ -233,6 +219,6 @@ mod tests {
     #[test]
     fn technique_without_its_tactic() {
         let found = codes("    - attack.t1059.001\n");
-        assert_eq!(found, vec![("SV258".to_string(), 3)]);
+        assert_eq!(found, vec![("SV257".to_string(), 3)]);
     }
 }
