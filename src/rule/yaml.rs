@@ -189,6 +189,11 @@ fn resolve_plain(text: &str) -> Yaml {
     let digits_start = usize::from(bytes[0] == b'-' || bytes[0] == b'+');
     let body = &text[digits_start..];
     if !body.is_empty() && body.bytes().all(|b| b.is_ascii_digit()) {
+        // `00000429` is an identifier (a keyboard layout, an error code) in Sigma rules, not 429: keep
+        // numbers with leading zeros as text, as PyYAML (YAML 1.1) does.
+        if body.len() > 1 && body.starts_with('0') {
+            return Yaml::Str(text.to_string());
+        }
         if let Ok(i) = text.parse::<i64>() {
             return Yaml::Int(i);
         }
