@@ -2,8 +2,11 @@
 //!
 //! Data flows one way: discover → parse → validate → map → render → coverage → report.
 
+pub mod convert;
 pub mod diag;
 pub mod discover;
+pub mod mapping;
 pub mod report;
 pub mod rule;
 pub mod scan;
+pub mod target;
