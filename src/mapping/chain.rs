@@ -206,8 +206,8 @@ impl ConfigSet {
             let stage = &ctx.stages[i];
             let mut next = Vec::new();
             for f in &cur {
-                let targets = match c.fieldmappings.get(f) {
-                    Some(Mapping::Fixed(t)) => t.clone(),
+                let mapped = match c.fieldmappings.get(f) {
+                    Some(Mapping::Fixed(t)) => Some(t.clone()),
                     Some(Mapping::Conditional(cm)) => {
                         let mut hit = Vec::new();
                         for (k, v, t) in &cm.cases {
@@ -222,18 +222,21 @@ impl ConfigSet {
                             }
                         }
                         if hit.is_empty() {
-                            cm.default.clone().unwrap_or_else(|| vec![f.clone()])
+                            cm.default.clone()
                         } else {
-                            hit
+                            Some(hit)
                         }
                     }
-                    None => match &c.unmapped_prefix {
-                        Some(p) if !f.contains('.') && prefix_applies(p, stage) => {
-                            vec![format!("{}{f}", p.prefix)]
-                        }
-                        _ => vec![f.clone()],
-                    },
+                    None => None,
                 };
+                // Unmapped (or no conditional case and no default): keep the name, or add the
+                // config's prefix to dot-less names of its logsource.
+                let targets = mapped.unwrap_or_else(|| match &c.unmapped_prefix {
+                    Some(p) if !f.contains('.') && prefix_applies(p, stage) => {
+                        vec![format!("{}{f}", p.prefix)]
+                    }
+                    _ => vec![f.clone()],
+                });
                 for t in targets {
                     if !next.contains(&t) {
                         next.push(t);

@@ -152,18 +152,16 @@ fn test_eq(a: &FieldTest, b: &FieldTest) -> bool {
     if a.field != b.field || a.time_part != b.time_part {
         return false;
     }
-    match (&a.test, &b.test) {
-        (
-            Test::Pattern {
-                value: va,
-                cased: ca,
-            },
-            Test::Pattern {
-                value: vb,
-                cased: cb,
-            },
-        ) => lit_eq(va, vb, !(*ca || *cb)),
-        (x, y) => x == y,
+    // A boolean or number written as a string in a rule (`Initiated: 'true'`) is the same value.
+    let as_pattern = |t: &Test| match t {
+        Test::Bool(b) => Some((SigmaString::literal(&b.to_string()), false)),
+        Test::Number(n) => Some((SigmaString::literal(&n.to_string()), false)),
+        Test::Pattern { value, cased } => Some((value.clone(), *cased)),
+        _ => None,
+    };
+    match (as_pattern(&a.test), as_pattern(&b.test)) {
+        (Some((va, ca)), Some((vb, cb))) => lit_eq(&va, &vb, !(ca || cb)),
+        _ => a.test == b.test,
     }
 }
 
