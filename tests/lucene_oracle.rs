@@ -196,12 +196,23 @@ fn every_corpus_query_parses_in_real_lucene() {
     let errors: Vec<String> = results
         .iter()
         .zip(&queries)
-        .filter_map(|(r, (p, q))| r.as_ref().err().map(|e| format!("{p}: {q}\n  {e}")))
+        .filter_map(|(r, (p, q))| {
+            r.as_ref()
+                .err()
+                .map(|e| format!("{p}: {}\n  {e}", q.chars().take(300).collect::<String>()))
+        })
+        .collect();
+    let large: std::collections::BTreeSet<&str> = results
+        .iter()
+        .zip(&queries)
+        .filter(|(r, _)| matches!(r, Ok(true)))
+        .map(|(_, (p, _))| p.as_str())
         .collect();
     println!(
-        "{} queries parsed by Lucene, {} errors",
+        "{} queries parsed by Lucene, {} errors; {} rules need more than 1024 clauses (ES 7 default limit): {large:?}",
         texts.len(),
-        errors.len()
+        errors.len(),
+        large.len()
     );
     assert!(
         errors.is_empty(),

@@ -49,6 +49,14 @@ fn def_matches(d: &LogsourceDef, t: &Triple) -> bool {
         && opt_eq(&d.service, &t.service)
 }
 
+fn config_applies(c: &Config, t: &Triple) -> bool {
+    c.applies_to.as_ref().is_none_or(|a| {
+        opt_eq(&a.category, &t.category)
+            && opt_eq(&a.product, &t.product)
+            && opt_eq(&a.service, &t.service)
+    })
+}
+
 fn prefix_applies(p: &UnmappedPrefix, t: &Triple) -> bool {
     opt_eq(&p.category, &t.category)
         && opt_eq(&p.product, &t.product)
@@ -143,6 +151,16 @@ impl ConfigSet {
             .collect()
     }
 
+    /// The overrides of the configs that apply to this rule, in chain order.
+    pub(crate) fn overrides_for(&self, ctx: &RuleCtx) -> Vec<&Override> {
+        self.configs
+            .iter()
+            .zip(&ctx.stages)
+            .filter(|(c, t)| config_applies(c, t))
+            .flat_map(|(c, _)| c.overrides.iter())
+            .collect()
+    }
+
     /// Placeholder values, later configs replacing earlier ones per name.
     pub(crate) fn placeholders(&self) -> BTreeMap<String, Vec<String>> {
         let mut out = BTreeMap::new();
@@ -170,13 +188,16 @@ impl ConfigSet {
         let mut stages = Vec::with_capacity(self.configs.len());
         let mut matched = Vec::with_capacity(self.configs.len());
         for c in &self.configs {
-            let m: Vec<usize> = c
-                .logsources
-                .iter()
-                .enumerate()
-                .filter(|(_, d)| def_matches(d, &cur))
-                .map(|(i, _)| i)
-                .collect();
+            let m: Vec<usize> = if config_applies(c, &cur) {
+                c.logsources
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, d)| def_matches(d, &cur))
+                    .map(|(i, _)| i)
+                    .collect()
+            } else {
+                Vec::new()
+            };
             stages.push(cur.clone());
             for &i in &m {
                 if let Some(r) = &c.logsources[i].rewrite {
@@ -204,6 +225,9 @@ impl ConfigSet {
         let mut cur = vec![field.to_string()];
         for (i, c) in self.configs.iter().enumerate().skip(start) {
             let stage = &ctx.stages[i];
+            if !config_applies(c, stage) {
+                continue;
+            }
             let mut next = Vec::new();
             for f in &cur {
                 let mapped = match c.fieldmappings.get(f) {
@@ -291,8 +315,10 @@ impl ConfigSet {
             && let Some(d) = self
                 .configs
                 .iter()
+                .zip(&ctx.stages)
                 .rev()
-                .find_map(|c| c.defaultindex.as_ref())
+                .filter(|(c, t)| config_applies(c, t))
+                .find_map(|(c, _)| c.defaultindex.as_ref())
         {
             indices = d.clone();
         }

@@ -191,6 +191,7 @@ struct RawConfig {
     placeholders: BTreeMap<String, OneOrMany<serde_yaml::Value>>,
     case: Option<RawCase>,
     unmapped_prefix: Option<RawPrefix>,
+    applies_to: Option<Rewrite>,
 }
 
 /// A prefix for fields no mapping mentions (pySigma's `winlog.event_data.` rule), limited to a logsource.
@@ -224,6 +225,9 @@ pub struct Config {
     pub(crate) case_default: Option<CaseStrategy>,
     pub(crate) case_fields: Vec<(globset::GlobMatcher, CaseStrategy)>,
     pub(crate) unmapped_prefix: Option<UnmappedPrefix>,
+    /// Only rules of this logsource are touched (mapping, logsources, overrides); others pass through
+    /// unchanged, like pySigma's per-product pipelines.
+    pub(crate) applies_to: Option<Rewrite>,
 }
 
 fn scalar_text(v: &serde_yaml::Value) -> Option<String> {
@@ -387,6 +391,7 @@ impl Config {
                 product: p.product,
                 service: p.service,
             }),
+            applies_to: raw.applies_to,
         })
     }
 

@@ -89,14 +89,15 @@ impl Oracle {
             .collect()
     }
 
-    /// Parses each query; `Err(message)` for a syntax error.
-    pub fn parse(&self, queries: &[String]) -> Vec<Result<(), String>> {
+    /// Parses each query; `Ok(true)` when it needs more than 1024 boolean clauses (Elasticsearch 7's
+    /// default `max_clause_count`), `Err(message)` for a syntax error.
+    pub fn parse(&self, queries: &[String]) -> Vec<Result<bool, String>> {
         let input: String = queries.iter().map(|q| b64(q) + "\n").collect();
         self.run("parse", &input)
             .into_iter()
             .map(|l| match l.strip_prefix("ERR ") {
                 Some(e) => Err(e.to_string()),
-                None => Ok(()),
+                None => Ok(l.contains(">1024")),
             })
             .collect()
     }
