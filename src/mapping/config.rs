@@ -228,6 +228,7 @@ pub struct Config {
     /// Only rules of this logsource are touched (mapping, logsources, overrides); others pass through
     /// unchanged, like pySigma's per-product pipelines.
     pub(crate) applies_to: Option<Rewrite>,
+    warnings: Vec<String>,
 }
 
 fn scalar_text(v: &serde_yaml::Value) -> Option<String> {
@@ -345,6 +346,11 @@ impl Config {
             );
         }
 
+        let warnings = overrides
+            .iter()
+            .flat_map(super::overrides::lint)
+            .collect::<Vec<_>>();
+
         let mut placeholders = BTreeMap::new();
         for (k, v) in raw.placeholders {
             let mut vals = Vec::new();
@@ -392,6 +398,7 @@ impl Config {
                 service: p.service,
             }),
             applies_to: raw.applies_to,
+            warnings,
         })
     }
 
@@ -403,6 +410,12 @@ impl Config {
             source,
         })?;
         Config::parse(&name, &text)
+    }
+
+    /// Load-time notes, e.g. legacy override patterns that can never match our canonical rendering.
+    /// The CLI prints them on stderr once per run.
+    pub fn warnings(&self) -> &[String] {
+        &self.warnings
     }
 
     /// The structural and legacy overrides, in file order.

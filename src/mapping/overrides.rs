@@ -140,6 +140,27 @@ impl RawOverride {
     }
 }
 
+/// Static checks of a legacy entry against the canonical rendering's vocabulary: sigmac appended
+/// `.keyword` to wildcard fields and quoted plain values, neither of which the canonical Lucene text
+/// ever contains, so such a pattern can never fire and the user should rewrite it structurally.
+pub(crate) fn lint(ov: &Override) -> Vec<String> {
+    let Matcher::Legacy { regexes, literals } = &ov.matcher else {
+        return Vec::new();
+    };
+    regexes
+        .iter()
+        .map(|(s, _)| s.as_str())
+        .chain(literals.iter().map(String::as_str))
+        .filter(|p| p.contains(".keyword") || p.contains('"'))
+        .map(|p| {
+            format!(
+                "{}: pattern `{p}` expects sigmac's rendering (`.keyword` suffixes or quoted values), which sigmaforge never produces, so it cannot match; express it as a structural override (docs/overrides.md)",
+                ov.name
+            )
+        })
+        .collect()
+}
+
 fn lit_eq(a: &SigmaString, b: &SigmaString, fold: bool) -> bool {
     a.parts.len() == b.parts.len()
         && a.parts.iter().zip(&b.parts).all(|(x, y)| match (x, y) {

@@ -248,6 +248,7 @@ public class Oracle {
                 }
             }
         } else if (mode.equals("match")) {
+            BooleanQuery.setMaxClauseCount(1 << 20);
             String query = null;
             StringBuilder row = null;
             for (String l : lines) {
