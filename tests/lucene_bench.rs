@@ -26,8 +26,15 @@ fn convert_rules_folder() {
     let set = ConfigSet::load(&["ecs-windows"]).unwrap();
     let outcomes = sigmaforge::convert::convert(&scan, &set, &[&EsQs::default()]);
     let t2 = Instant::now();
-    let converted = outcomes.iter().filter(|o| o.status == Status::Converted).count();
-    let bytes: usize = outcomes.iter().filter_map(|o| o.output.as_ref()).map(String::len).sum();
+    let converted = outcomes
+        .iter()
+        .filter(|o| o.status == Status::Converted)
+        .count();
+    let bytes: usize = outcomes
+        .iter()
+        .filter_map(|o| o.output.as_ref())
+        .map(String::len)
+        .sum();
     println!(
         "{} documents: scan+parse {:.3} s, convert {:.3} s, total {:.3} s; {converted} converted, {bytes} bytes of queries",
         outcomes.len(),
