@@ -4,6 +4,7 @@
 
 use rayon::prelude::*;
 
+use crate::diag::Severity;
 use crate::mapping::ConfigSet;
 use crate::rule::{Document, SourceDoc};
 use crate::scan::Scan;
@@ -24,14 +25,19 @@ fn outcome(doc: &SourceDoc, target: &dyn Target) -> Outcome {
     }
 }
 
-/// Converts one document for one target.
-pub fn convert_doc(doc: &SourceDoc, set: &ConfigSet, target: &dyn Target) -> Outcome {
+/// Converts one document for one target. `rejection` is the reason shown when the parser rejected
+/// the document (see [`rejection_reason`]).
+pub fn convert_doc(
+    doc: &SourceDoc,
+    set: &ConfigSet,
+    target: &dyn Target,
+    rejection: &str,
+) -> Outcome {
     let mut o = outcome(doc, target);
     let result = match &doc.doc {
         None => {
             o.status = Status::Failed;
-            o.reason =
-                Some("the document was rejected by the parser (see `sigmaforge check`)".into());
+            o.reason = Some(rejection.to_string());
             return o;
         }
         Some(Document::Correlation(c)) => target.render_correlation(doc, c, set),
@@ -71,13 +77,53 @@ pub fn convert_doc(doc: &SourceDoc, set: &ConfigSet, target: &dyn Target) -> Out
     o
 }
 
+/// Why the parser rejected a document: its first error diagnostic (the rule-engine message, with
+/// position), so a `failed` line explains itself without a separate `check` run.
+pub fn rejection_reason(scan: &Scan, doc: &SourceDoc) -> String {
+    let next_start = scan
+        .docs
+        .iter()
+        .filter(|d| d.path == doc.path && d.index > doc.index)
+        .map(|d| d.pos.line)
+        .min()
+        .unwrap_or(u32::MAX);
+    scan.diagnostics
+        .iter()
+        .filter(|d| {
+            d.path == doc.path
+                && d.severity == Severity::Error
+                && d.line >= doc.pos.line
+                && d.line < next_start
+        })
+        .min_by_key(|d| (d.line, d.col))
+        .map_or_else(
+            || "rejected by the parser (see `sigmaforge check`)".to_string(),
+            |d| {
+                format!(
+                    "rejected by the parser: {}:{}: {}: {}",
+                    d.line, d.col, d.code, d.message
+                )
+            },
+        )
+}
+
 /// Converts every document of `scan` (parsed or rejected) for every target. Output order: path,
 /// document index, then `targets` order — independent of thread scheduling.
 pub fn convert(scan: &Scan, set: &ConfigSet, targets: &[&dyn Target]) -> Vec<Outcome> {
     let mut docs: Vec<&SourceDoc> = scan.docs.iter().collect();
     docs.sort_by(|a, b| (a.path.as_str(), a.index).cmp(&(b.path.as_str(), b.index)));
     docs.par_iter()
-        .flat_map_iter(|d| targets.iter().map(move |t| convert_doc(d, set, *t)))
+        .flat_map_iter(|d| {
+            let rejection = if d.doc.is_none() {
+                rejection_reason(scan, d)
+            } else {
+                String::new()
+            };
+            targets
+                .iter()
+                .map(move |t| convert_doc(d, set, *t, &rejection))
+                .collect::<Vec<_>>()
+        })
         .collect()
 }
 

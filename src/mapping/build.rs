@@ -149,6 +149,15 @@ impl<'a> Builder<'a> {
                                 }));
                             }
                         }
+                        // A bare number or boolean in a keyword list is searched as its text.
+                        Matcher::Number(n) => alts.push(Expr::Keyword(Keyword {
+                            value: SigmaString::literal(&n.to_string()),
+                            cased: false,
+                        })),
+                        Matcher::Bool(b) => alts.push(Expr::Keyword(Keyword {
+                            value: SigmaString::literal(&b.to_string()),
+                            cased: false,
+                        })),
                         other => {
                             return Err(format!(
                                 "keyword search with {} cannot be expressed without a field",
@@ -297,6 +306,7 @@ pub(crate) fn detection_pairs(rule: &Rule) -> Vec<(String, String)> {
 pub(crate) fn build(rule: &Rule, set: &ConfigSet) -> Result<RuleQueries, BuildError> {
     let ctx = set.rule_ctx(rule);
     let (ls_cond, indices) = set.logsource(&ctx);
+    let overrides = set.overrides_for(&ctx);
     let mut b = Builder {
         rule,
         set,
@@ -314,7 +324,7 @@ pub(crate) fn build(rule: &Rule, set: &ConfigSet) -> Result<RuleQueries, BuildEr
             Some(l) => Expr::and(vec![l.clone(), body]),
             None => body,
         };
-        let (expr, fired) = overrides::apply_all(expr, &set.overrides(), &mut warnings);
+        let (expr, fired) = overrides::apply_all(expr, &overrides, &mut warnings);
         queries.push(Query {
             expr,
             indices: indices.clone(),

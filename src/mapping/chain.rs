@@ -49,6 +49,14 @@ fn def_matches(d: &LogsourceDef, t: &Triple) -> bool {
         && opt_eq(&d.service, &t.service)
 }
 
+fn config_applies(c: &Config, t: &Triple) -> bool {
+    c.applies_to.as_ref().is_none_or(|a| {
+        opt_eq(&a.category, &t.category)
+            && opt_eq(&a.product, &t.product)
+            && opt_eq(&a.service, &t.service)
+    })
+}
+
 fn prefix_applies(p: &UnmappedPrefix, t: &Triple) -> bool {
     opt_eq(&p.category, &t.category)
         && opt_eq(&p.product, &t.product)
@@ -143,6 +151,16 @@ impl ConfigSet {
             .collect()
     }
 
+    /// The overrides of the configs that apply to this rule, in chain order.
+    pub(crate) fn overrides_for(&self, ctx: &RuleCtx) -> Vec<&Override> {
+        self.configs
+            .iter()
+            .zip(&ctx.stages)
+            .filter(|(c, t)| config_applies(c, t))
+            .flat_map(|(c, _)| c.overrides.iter())
+            .collect()
+    }
+
     /// Placeholder values, later configs replacing earlier ones per name.
     pub(crate) fn placeholders(&self) -> BTreeMap<String, Vec<String>> {
         let mut out = BTreeMap::new();
@@ -170,13 +188,16 @@ impl ConfigSet {
         let mut stages = Vec::with_capacity(self.configs.len());
         let mut matched = Vec::with_capacity(self.configs.len());
         for c in &self.configs {
-            let m: Vec<usize> = c
-                .logsources
-                .iter()
-                .enumerate()
-                .filter(|(_, d)| def_matches(d, &cur))
-                .map(|(i, _)| i)
-                .collect();
+            let m: Vec<usize> = if config_applies(c, &cur) {
+                c.logsources
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, d)| def_matches(d, &cur))
+                    .map(|(i, _)| i)
+                    .collect()
+            } else {
+                Vec::new()
+            };
             stages.push(cur.clone());
             for &i in &m {
                 if let Some(r) = &c.logsources[i].rewrite {
@@ -204,10 +225,13 @@ impl ConfigSet {
         let mut cur = vec![field.to_string()];
         for (i, c) in self.configs.iter().enumerate().skip(start) {
             let stage = &ctx.stages[i];
+            if !config_applies(c, stage) {
+                continue;
+            }
             let mut next = Vec::new();
             for f in &cur {
-                let targets = match c.fieldmappings.get(f) {
-                    Some(Mapping::Fixed(t)) => t.clone(),
+                let mapped = match c.fieldmappings.get(f) {
+                    Some(Mapping::Fixed(t)) => Some(t.clone()),
                     Some(Mapping::Conditional(cm)) => {
                         let mut hit = Vec::new();
                         for (k, v, t) in &cm.cases {
@@ -222,18 +246,21 @@ impl ConfigSet {
                             }
                         }
                         if hit.is_empty() {
-                            cm.default.clone().unwrap_or_else(|| vec![f.clone()])
+                            cm.default.clone()
                         } else {
-                            hit
+                            Some(hit)
                         }
                     }
-                    None => match &c.unmapped_prefix {
-                        Some(p) if !f.contains('.') && prefix_applies(p, stage) => {
-                            vec![format!("{}{f}", p.prefix)]
-                        }
-                        _ => vec![f.clone()],
-                    },
+                    None => None,
                 };
+                // Unmapped (or no conditional case and no default): keep the name, or add the
+                // config's prefix to dot-less names of its logsource.
+                let targets = mapped.unwrap_or_else(|| match &c.unmapped_prefix {
+                    Some(p) if !f.contains('.') && prefix_applies(p, stage) => {
+                        vec![format!("{}{f}", p.prefix)]
+                    }
+                    _ => vec![f.clone()],
+                });
                 for t in targets {
                     if !next.contains(&t) {
                         next.push(t);
@@ -288,8 +315,10 @@ impl ConfigSet {
             && let Some(d) = self
                 .configs
                 .iter()
+                .zip(&ctx.stages)
                 .rev()
-                .find_map(|c| c.defaultindex.as_ref())
+                .filter(|(c, t)| config_applies(c, t))
+                .find_map(|(c, _)| c.defaultindex.as_ref())
         {
             indices = d.clone();
         }

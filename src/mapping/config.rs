@@ -191,6 +191,7 @@ struct RawConfig {
     placeholders: BTreeMap<String, OneOrMany<serde_yaml::Value>>,
     case: Option<RawCase>,
     unmapped_prefix: Option<RawPrefix>,
+    applies_to: Option<Rewrite>,
 }
 
 /// A prefix for fields no mapping mentions (pySigma's `winlog.event_data.` rule), limited to a logsource.
@@ -224,6 +225,10 @@ pub struct Config {
     pub(crate) case_default: Option<CaseStrategy>,
     pub(crate) case_fields: Vec<(globset::GlobMatcher, CaseStrategy)>,
     pub(crate) unmapped_prefix: Option<UnmappedPrefix>,
+    /// Only rules of this logsource are touched (mapping, logsources, overrides); others pass through
+    /// unchanged, like pySigma's per-product pipelines.
+    pub(crate) applies_to: Option<Rewrite>,
+    warnings: Vec<String>,
 }
 
 fn scalar_text(v: &serde_yaml::Value) -> Option<String> {
@@ -341,6 +346,11 @@ impl Config {
             );
         }
 
+        let warnings = overrides
+            .iter()
+            .flat_map(super::overrides::lint)
+            .collect::<Vec<_>>();
+
         let mut placeholders = BTreeMap::new();
         for (k, v) in raw.placeholders {
             let mut vals = Vec::new();
@@ -387,6 +397,8 @@ impl Config {
                 product: p.product,
                 service: p.service,
             }),
+            applies_to: raw.applies_to,
+            warnings,
         })
     }
 
@@ -398,6 +410,12 @@ impl Config {
             source,
         })?;
         Config::parse(&name, &text)
+    }
+
+    /// Load-time notes, e.g. legacy override patterns that can never match our canonical rendering.
+    /// The CLI prints them on stderr once per run.
+    pub fn warnings(&self) -> &[String] {
+        &self.warnings
     }
 
     /// The structural and legacy overrides, in file order.

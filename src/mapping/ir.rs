@@ -48,10 +48,24 @@ impl Expr {
         Self::join(items, false)
     }
 
-    /// Negation that removes double negation.
+    /// Negation that removes double negation and turns `not null` into `exists` (and back), since
+    /// [`Test::Null`] and [`Test::Exists`] are complements: every target then sees the direct form.
     pub fn not(inner: Expr) -> Expr {
         match inner {
             Expr::Not(e) => *e,
+            Expr::Test(FieldTest {
+                field,
+                time_part: None,
+                test: test @ (Test::Null | Test::Exists),
+            }) => Expr::Test(FieldTest {
+                field,
+                time_part: None,
+                test: if test == Test::Null {
+                    Test::Exists
+                } else {
+                    Test::Null
+                },
+            }),
             e => Expr::Not(Box::new(e)),
         }
     }
@@ -199,6 +213,13 @@ mod tests {
         assert_eq!(e, Expr::And(vec![t("a"), t("b"), t("c")]));
         assert_eq!(Expr::or(vec![t("a")]), t("a"));
         assert_eq!(Expr::not(Expr::not(t("a"))), t("a"));
+        let null = Expr::Test(FieldTest {
+            field: "a".into(),
+            time_part: None,
+            test: Test::Null,
+        });
+        assert_eq!(Expr::not(null.clone()), t("a"));
+        assert_eq!(Expr::not(t("a")), null);
         let mut n = 0;
         e.walk(&mut |_| n += 1);
         assert_eq!(n, 4);

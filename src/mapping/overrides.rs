@@ -140,6 +140,27 @@ impl RawOverride {
     }
 }
 
+/// Static checks of a legacy entry against the canonical rendering's vocabulary: sigmac appended
+/// `.keyword` to wildcard fields and quoted plain values, neither of which the canonical Lucene text
+/// ever contains, so such a pattern can never fire and the user should rewrite it structurally.
+pub(crate) fn lint(ov: &Override) -> Vec<String> {
+    let Matcher::Legacy { regexes, literals } = &ov.matcher else {
+        return Vec::new();
+    };
+    regexes
+        .iter()
+        .map(|(s, _)| s.as_str())
+        .chain(literals.iter().map(String::as_str))
+        .filter(|p| p.contains(".keyword") || p.contains('"'))
+        .map(|p| {
+            format!(
+                "{}: pattern `{p}` expects sigmac's rendering (`.keyword` suffixes or quoted values), which sigmaforge never produces, so it cannot match; express it as a structural override (docs/overrides.md)",
+                ov.name
+            )
+        })
+        .collect()
+}
+
 fn lit_eq(a: &SigmaString, b: &SigmaString, fold: bool) -> bool {
     a.parts.len() == b.parts.len()
         && a.parts.iter().zip(&b.parts).all(|(x, y)| match (x, y) {
@@ -152,18 +173,16 @@ fn test_eq(a: &FieldTest, b: &FieldTest) -> bool {
     if a.field != b.field || a.time_part != b.time_part {
         return false;
     }
-    match (&a.test, &b.test) {
-        (
-            Test::Pattern {
-                value: va,
-                cased: ca,
-            },
-            Test::Pattern {
-                value: vb,
-                cased: cb,
-            },
-        ) => lit_eq(va, vb, !(*ca || *cb)),
-        (x, y) => x == y,
+    // A boolean or number written as a string in a rule (`Initiated: 'true'`) is the same value.
+    let as_pattern = |t: &Test| match t {
+        Test::Bool(b) => Some((SigmaString::literal(&b.to_string()), false)),
+        Test::Number(n) => Some((SigmaString::literal(&n.to_string()), false)),
+        Test::Pattern { value, cased } => Some((value.clone(), *cased)),
+        _ => None,
+    };
+    match (as_pattern(&a.test), as_pattern(&b.test)) {
+        (Some((va, ca)), Some((vb, cb))) => lit_eq(&va, &vb, !(ca || cb)),
+        _ => a.test == b.test,
     }
 }
 

@@ -40,12 +40,19 @@ impl Target for EsQs {
         "Elasticsearch query_string (Lucene syntax), one query per rule condition"
     }
 
+    /// A rule with a condition list (several queries) becomes one query OR-ing them: a search
+    /// matches when any condition does, which is what Sigma's list means, and one rule stays one
+    /// query.
     fn render(&self, input: &RuleInput<'_>) -> Result<String, String> {
-        let mut lines = Vec::with_capacity(input.queries.queries.len());
-        for q in &input.queries.queries {
-            lines.push(render(&q.expr, input.set, self.case)?);
-        }
-        Ok(lines.join("\n"))
+        let expr = Expr::or(
+            input
+                .queries
+                .queries
+                .iter()
+                .map(|q| q.expr.clone())
+                .collect(),
+        );
+        render(&expr, input.set, self.case)
     }
 }
 
@@ -148,6 +155,21 @@ impl Renderer<'_> {
     fn expr(&self, e: &Expr, out: &mut String) -> Result<(), String> {
         match e {
             Expr::And(v) | Expr::Or(v) if v.len() == 1 => self.expr(&v[0], out),
+            Expr::Or(v) if same_field_values(v).is_some() => {
+                let field = same_field_values(v).unwrap_or_default();
+                out.push_str(&escape_field(field));
+                out.push_str(":(");
+                for (i, x) in v.iter().enumerate() {
+                    if i > 0 {
+                        out.push_str(" OR ");
+                    }
+                    if let Expr::Test(t) = x {
+                        self.bare_value(t, out);
+                    }
+                }
+                out.push(')');
+                Ok(())
+            }
             Expr::And(v) | Expr::Or(v) => {
                 let op = if matches!(e, Expr::And(_)) {
                     " AND "
@@ -200,7 +222,7 @@ impl Renderer<'_> {
                         }
                     }
                 }
-                out.push('/');
+                close_regex(out);
             }
             CaseStrategy::Exact | CaseStrategy::Lowercase => {
                 let lower = strategy == CaseStrategy::Lowercase;
@@ -237,6 +259,17 @@ impl Renderer<'_> {
                     }
                 }
             }
+        }
+    }
+
+    /// The value part of a plain equality test (see [`same_field_values`]).
+    fn bare_value(&self, t: &FieldTest, out: &mut String) {
+        match &t.test {
+            Test::Pattern { value, .. } if value.parts == [Part::AnyChars] => out.push('*'),
+            Test::Pattern { value, cased } => self.value(value, *cased, Some(&t.field), out),
+            Test::Number(n) => escape_into(out, &n.to_string()),
+            Test::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+            _ => {}
         }
     }
 
@@ -287,7 +320,8 @@ impl Renderer<'_> {
                         s
                     }
                 };
-                let _ = write!(out, "{f}:/{body}/");
+                let _ = write!(out, "{f}:/{body}");
+                close_regex(out);
             }
             Test::Cidr(c) => {
                 out.push_str(&f);
@@ -330,6 +364,41 @@ impl Renderer<'_> {
         }
         Ok(())
     }
+}
+
+/// Ends a `/regex/` term. The classic parser's lexer reads `\/` as an escaped slash, so a body ending
+/// in an escaped backslash would swallow the closing slash (and the next regex's opening one): that
+/// last backslash is written as the class `[\\]` instead.
+fn close_regex(out: &mut String) {
+    let trailing = out.chars().rev().take_while(|&c| c == '\\').count();
+    if trailing > 0 && trailing % 2 == 0 {
+        out.truncate(out.len() - 2);
+        out.push_str("[\\\\]");
+    }
+    out.push('/');
+}
+
+/// When every operand is a plain equality on one field, that field: such an `OR` renders as the
+/// shorter `field:(a OR b)`, which Lucene parses to the same query.
+fn same_field_values(v: &[Expr]) -> Option<&str> {
+    let mut field = None;
+    for e in v {
+        let Expr::Test(t) = e else { return None };
+        if t.time_part.is_some()
+            || !matches!(
+                t.test,
+                Test::Pattern { .. } | Test::Number(_) | Test::Bool(_)
+            )
+        {
+            return None;
+        }
+        match field {
+            None => field = Some(t.field.as_str()),
+            Some(f) if f == t.field => {}
+            Some(_) => return None,
+        }
+    }
+    if v.len() > 1 { field } else { None }
 }
 
 fn l_escape_regex(out: &mut String, s: &str) {
@@ -398,6 +467,10 @@ pub fn translate_regex(pattern: &str, flags: ReFlags) -> Result<String, String> 
         }
         if !end {
             body.push_str(".*");
+        }
+        if body.is_empty() {
+            // Lucene's RegExp has no empty alternative; `""` is its empty string.
+            body.push_str("\"\"");
         }
         outs.push(body);
     }
@@ -598,7 +671,9 @@ fn node(a: &Ast, st: &mut Tr, out: &mut String) -> Result<(), String> {
                     out.push('|');
                 }
                 let saved = *st;
-                node(x, st, out)?;
+                let mut branch = String::new();
+                node(x, st, &mut branch)?;
+                out.push_str(if branch.is_empty() { "\"\"" } else { &branch });
                 *st = saved;
             }
         }
@@ -641,6 +716,8 @@ mod tests {
         );
         assert_eq!(re("(?:ab)+?").unwrap(), ".*(ab)+.*");
         assert_eq!(re("a{2,3}").unwrap(), ".*a{2,3}.*");
+        assert_eq!(re("(?:x|)y").unwrap(), ".*(x|\"\")y.*");
+        assert_eq!(re("^$").unwrap(), "\"\"");
         assert_eq!(
             re("a#b@c&d<e>f~g\"h/").unwrap(),
             ".*a\\#b\\@c\\&d\\<e\\>f\\~g\\\"h\\/.*"
@@ -681,5 +758,9 @@ mod tests {
         assert_eq!(t("123", CaseStrategy::Regex), "a\\ b:123");
         assert_eq!(t("", CaseStrategy::Regex), "a\\ b:\"\"");
         assert_eq!(t("*", CaseStrategy::Regex), "a\\ b:*");
+        assert_eq!(
+            t("*\\dir\\", CaseStrategy::Regex),
+            "a\\ b:/.*\\\\[dD][iI][rR][\\\\]/"
+        );
     }
 }
