@@ -2,6 +2,7 @@
 //!
 //! Data flows one way: discover → parse → validate → map → render → coverage → report.
 
+pub mod attack;
 pub mod config;
 pub mod diag;
 pub mod discover;

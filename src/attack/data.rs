@@ -1,0 +1,577 @@
+//! ATT&CK reference data: the embedded v19.1 tables and user-supplied replacements.
+//!
+//! Tag validation, layers and coverage numbers are only as good as the ATT&CK release they are
+//! checked against (a v18 table flags 1,487 SigmaHQ rules as invalid), so the data is a value that
+//! callers pass around, carries its version into every output, and can be swapped for a newer table
+//! with `--attack-data` without a new release of the tool.
+
+use serde::Deserialize;
+use std::collections::HashMap;
+use std::fmt;
+use std::path::Path;
+use std::sync::OnceLock;
+
+/// Table format written by `scripts/gen_attack_tables.py`.
+pub const TABLE_SCHEMA: &str = "sigmaforge-attack/1";
+/// Format of the research tables in `shared/attack/`; accepted too because its keys are a superset.
+pub const COMPACT_SCHEMA: &str = "attack-compact/1";
+
+const EMBEDDED_ENTERPRISE: &str = include_str!("../../data/attack/enterprise.json");
+const EMBEDDED_ICS: &str = include_str!("../../data/attack/ics.json");
+const EMBEDDED_MOBILE: &str = include_str!("../../data/attack/mobile.json");
+
+/// Errors from loading ATT&CK tables; a bad `--attack-data` file must be reported, not crash.
+#[derive(Debug, thiserror::Error)]
+pub enum AttackDataError {
+    /// The table is not valid JSON or misses required keys.
+    #[error("ATT&CK table {origin}: {source}")]
+    Json {
+        /// Where the table came from (embedded name or file path).
+        origin: String,
+        /// The serde error, with line and column.
+        source: serde_json::Error,
+    },
+    /// The table declares a format this version cannot read.
+    #[error(
+        "ATT&CK table {origin}: unsupported schema {schema:?} (expected {TABLE_SCHEMA:?} or {COMPACT_SCHEMA:?})"
+    )]
+    Schema {
+        /// Where the table came from.
+        origin: String,
+        /// The schema string found.
+        schema: String,
+    },
+    /// The table names a domain other than the three ATT&CK matrices.
+    #[error("ATT&CK table {origin}: unknown domain {domain:?}")]
+    Domain {
+        /// Where the table came from.
+        origin: String,
+        /// The domain string found.
+        domain: String,
+    },
+    /// The file could not be read.
+    #[error("cannot read ATT&CK table {path}: {source}")]
+    Io {
+        /// The path given by the user.
+        path: String,
+        /// The I/O error.
+        source: std::io::Error,
+    },
+}
+
+/// The three ATT&CK matrices; a layer is drawn on exactly one of them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+pub enum Domain {
+    /// Enterprise ATT&CK, what almost every Sigma rule targets.
+    #[serde(rename = "enterprise-attack")]
+    Enterprise,
+    /// ATT&CK for ICS.
+    #[serde(rename = "ics-attack")]
+    Ics,
+    /// ATT&CK for Mobile.
+    #[serde(rename = "mobile-attack")]
+    Mobile,
+}
+
+impl Domain {
+    /// All domains in the order tags are resolved (Enterprise first, as Sigma rules are mostly Enterprise).
+    pub const ALL: [Domain; 3] = [Domain::Enterprise, Domain::Ics, Domain::Mobile];
+
+    /// The Navigator `domain` value.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Domain::Enterprise => "enterprise-attack",
+            Domain::Ics => "ics-attack",
+            Domain::Mobile => "mobile-attack",
+        }
+    }
+
+    /// Parses Navigator names and the short forms a user types on the command line.
+    pub fn parse(s: &str) -> Option<Domain> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "enterprise-attack" | "enterprise" => Some(Domain::Enterprise),
+            "ics-attack" | "ics" => Some(Domain::Ics),
+            "mobile-attack" | "mobile" => Some(Domain::Mobile),
+            _ => None,
+        }
+    }
+
+    fn index(self) -> usize {
+        match self {
+            Domain::Enterprise => 0,
+            Domain::Ics => 1,
+            Domain::Mobile => 2,
+        }
+    }
+}
+
+impl fmt::Display for Domain {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A tactic column of a matrix.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Tactic {
+    /// `TA####`.
+    pub id: String,
+    /// The tag and Navigator name, e.g. `defense-impairment`.
+    pub shortname: String,
+    /// Display name, e.g. `Defense Impairment`.
+    pub name: String,
+    /// Retired tactics stay in the table so tags naming them can be explained.
+    #[serde(default)]
+    pub deprecated: bool,
+    /// Revoked tactics (none so far) are treated like deprecated ones.
+    #[serde(default)]
+    pub revoked: bool,
+}
+
+impl Tactic {
+    /// Whether the tactic is a column of the current matrix.
+    pub fn is_active(&self) -> bool {
+        !self.deprecated && !self.revoked
+    }
+}
+
+/// A technique or sub-technique.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Technique {
+    /// `T####` or `T####.###`, upper case.
+    pub id: String,
+    /// Display name (sub-techniques carry only their own part, e.g. `PowerShell`).
+    pub name: String,
+    /// Tactic shortnames in matrix order.
+    #[serde(default)]
+    pub tactics: Vec<String>,
+    /// Platforms, sorted.
+    #[serde(default)]
+    pub platforms: Vec<String>,
+    /// Deprecated: no replacement, tags should be removed.
+    #[serde(default)]
+    pub deprecated: bool,
+    /// Revoked: merged into another technique, see `revoked_by`.
+    #[serde(default)]
+    pub revoked: bool,
+    /// Final replacement of a revoked technique (revocation chains already followed).
+    #[serde(default)]
+    pub revoked_by: Option<String>,
+}
+
+impl Technique {
+    /// Whether the technique is in the current matrix.
+    pub fn is_active(&self) -> bool {
+        !self.deprecated && !self.revoked
+    }
+
+    /// Whether this is a sub-technique.
+    pub fn is_sub(&self) -> bool {
+        self.id.contains('.')
+    }
+
+    /// The parent technique ID (itself for a parent).
+    pub fn parent_id(&self) -> &str {
+        self.id.split('.').next().unwrap_or(&self.id)
+    }
+}
+
+/// Any other ATT&CK object a tag can name (group, software, mitigation, …).
+#[derive(Debug, Clone, Deserialize)]
+pub struct AttackObject {
+    /// `G####`, `S####`, `M####`, `DS####`, `C####`, `A####`.
+    pub id: String,
+    /// Display name.
+    pub name: String,
+    /// Deprecated flag.
+    #[serde(default)]
+    pub deprecated: bool,
+    /// Revoked flag.
+    #[serde(default)]
+    pub revoked: bool,
+}
+
+impl AttackObject {
+    /// Whether the object is current.
+    pub fn is_active(&self) -> bool {
+        !self.deprecated && !self.revoked
+    }
+}
+
+#[derive(Deserialize)]
+struct RawTable {
+    #[serde(default)]
+    schema: Option<String>,
+    domain: String,
+    attack_version: String,
+    #[serde(default)]
+    tactics: Vec<Tactic>,
+    #[serde(default)]
+    techniques: Vec<Technique>,
+    #[serde(default)]
+    groups: Vec<AttackObject>,
+    #[serde(default)]
+    software: Vec<AttackObject>,
+    #[serde(default)]
+    campaigns: Vec<AttackObject>,
+    #[serde(default)]
+    mitigations: Vec<AttackObject>,
+    #[serde(default)]
+    data_sources: Vec<AttackObject>,
+    #[serde(default)]
+    assets: Vec<AttackObject>,
+}
+
+/// Kinds of non-technique objects, so lookups and findings can name what was looked for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ObjectKind {
+    /// `G####`.
+    Group,
+    /// `S####`.
+    Software,
+    /// `C####`.
+    Campaign,
+    /// `M####`.
+    Mitigation,
+    /// `DS####`.
+    DataSource,
+    /// `A####` (ICS assets).
+    Asset,
+}
+
+impl ObjectKind {
+    /// Human name used in messages.
+    pub fn label(self) -> &'static str {
+        match self {
+            ObjectKind::Group => "group",
+            ObjectKind::Software => "software",
+            ObjectKind::Campaign => "campaign",
+            ObjectKind::Mitigation => "mitigation",
+            ObjectKind::DataSource => "data source",
+            ObjectKind::Asset => "asset",
+        }
+    }
+}
+
+/// One parsed ATT&CK domain with indexes for the lookups tags and layers need.
+#[derive(Debug, Clone)]
+pub struct Matrix {
+    /// Which matrix this is.
+    pub domain: Domain,
+    /// ATT&CK release, e.g. `19.1`.
+    pub version: String,
+    /// Tactics, current ones in matrix order, retired ones after them.
+    pub tactics: Vec<Tactic>,
+    /// All techniques (active, deprecated, revoked), sorted by ID.
+    pub techniques: Vec<Technique>,
+    technique_index: HashMap<String, usize>,
+    objects: HashMap<ObjectKind, HashMap<String, AttackObject>>,
+}
+
+impl Matrix {
+    /// Parses a table in the `sigmaforge-attack/1` (or `attack-compact/1`) format.
+    pub fn from_json(text: &str, origin: &str) -> Result<Matrix, AttackDataError> {
+        let raw: RawTable = serde_json::from_str(text).map_err(|source| AttackDataError::Json {
+            origin: origin.to_string(),
+            source,
+        })?;
+        if let Some(schema) = &raw.schema
+            && schema != TABLE_SCHEMA
+            && schema != COMPACT_SCHEMA
+        {
+            return Err(AttackDataError::Schema {
+                origin: origin.to_string(),
+                schema: schema.clone(),
+            });
+        }
+        let domain = Domain::parse(&raw.domain).ok_or_else(|| AttackDataError::Domain {
+            origin: origin.to_string(),
+            domain: raw.domain.clone(),
+        })?;
+        let mut techniques = raw.techniques;
+        for t in &mut techniques {
+            t.id = t.id.to_ascii_uppercase();
+            if let Some(r) = &mut t.revoked_by {
+                *r = r.to_ascii_uppercase();
+            }
+        }
+        techniques.sort_by(|a, b| a.id.cmp(&b.id));
+        // duplicates: keep the active one (a bundle can hold an old revoked object under the same ID)
+        techniques.dedup_by(|later, earlier| {
+            if later.id == earlier.id {
+                if !earlier.is_active() && later.is_active() {
+                    std::mem::swap(later, earlier);
+                }
+                true
+            } else {
+                false
+            }
+        });
+        let technique_index = techniques
+            .iter()
+            .enumerate()
+            .map(|(i, t)| (t.id.clone(), i))
+            .collect();
+        let mut tactics: Vec<Tactic> = Vec::with_capacity(raw.tactics.len());
+        let (active, retired): (Vec<Tactic>, Vec<Tactic>) =
+            raw.tactics.into_iter().partition(Tactic::is_active);
+        tactics.extend(active);
+        tactics.extend(retired);
+        let mut objects = HashMap::new();
+        for (kind, list) in [
+            (ObjectKind::Group, raw.groups),
+            (ObjectKind::Software, raw.software),
+            (ObjectKind::Campaign, raw.campaigns),
+            (ObjectKind::Mitigation, raw.mitigations),
+            (ObjectKind::DataSource, raw.data_sources),
+            (ObjectKind::Asset, raw.assets),
+        ] {
+            let map: HashMap<String, AttackObject> = list
+                .into_iter()
+                .map(|mut o| {
+                    o.id = o.id.to_ascii_uppercase();
+                    (o.id.clone(), o)
+                })
+                .collect();
+            objects.insert(kind, map);
+        }
+        Ok(Matrix {
+            domain,
+            version: raw.attack_version,
+            tactics,
+            techniques,
+            technique_index,
+            objects,
+        })
+    }
+
+    /// The major version Navigator keys on (`"19.1"` → `"19"`).
+    pub fn major_version(&self) -> &str {
+        self.version.split('.').next().unwrap_or(&self.version)
+    }
+
+    /// Looks a technique up by upper-case ID.
+    pub fn technique(&self, id: &str) -> Option<&Technique> {
+        self.technique_index
+            .get(id)
+            .and_then(|&i| self.techniques.get(i))
+    }
+
+    /// Looks a tactic up by shortname (current or retired).
+    pub fn tactic(&self, shortname: &str) -> Option<&Tactic> {
+        self.tactics.iter().find(|t| t.shortname == shortname)
+    }
+
+    /// Current tactics in matrix order.
+    pub fn active_tactics(&self) -> impl Iterator<Item = &Tactic> {
+        self.tactics.iter().filter(|t| t.is_active())
+    }
+
+    /// Matrix position of a tactic, so tactic lists sort like the Navigator columns.
+    pub fn tactic_rank(&self, shortname: &str) -> usize {
+        self.tactics
+            .iter()
+            .position(|t| t.shortname == shortname)
+            .unwrap_or(usize::MAX)
+    }
+
+    /// Current techniques and sub-techniques.
+    pub fn active_techniques(&self) -> impl Iterator<Item = &Technique> {
+        self.techniques.iter().filter(|t| t.is_active())
+    }
+
+    /// Looks up a group, software, … by upper-case ID.
+    pub fn object(&self, kind: ObjectKind, id: &str) -> Option<&AttackObject> {
+        self.objects.get(&kind).and_then(|m| m.get(id))
+    }
+
+    /// Whether the table lists any object of this kind (tables built from old bundles may lack assets),
+    /// so an ID of an unlisted kind is reported as unchecked rather than unknown.
+    pub fn has_objects(&self, kind: ObjectKind) -> bool {
+        self.objects.get(&kind).is_some_and(|m| !m.is_empty())
+    }
+}
+
+/// Where a domain's table comes from before it is parsed.
+#[derive(Debug, Clone)]
+enum Source {
+    Embedded(&'static str),
+    Owned { text: String, origin: String },
+}
+
+/// ATT&CK data for all three domains, parsed lazily on first use of each domain.
+///
+/// Held by value and passed to every function that needs it, so tests can swap in small tables and
+/// `--attack-data` can replace one domain without any global state.
+#[derive(Debug)]
+pub struct AttackData {
+    sources: [Source; 3],
+    parsed: [OnceLock<Matrix>; 3],
+}
+
+impl Default for AttackData {
+    fn default() -> Self {
+        Self::embedded()
+    }
+}
+
+impl AttackData {
+    /// The ATT&CK v19.1 tables compiled into the binary.
+    pub fn embedded() -> AttackData {
+        AttackData {
+            sources: [
+                Source::Embedded(EMBEDDED_ENTERPRISE),
+                Source::Embedded(EMBEDDED_ICS),
+                Source::Embedded(EMBEDDED_MOBILE),
+            ],
+            parsed: [OnceLock::new(), OnceLock::new(), OnceLock::new()],
+        }
+    }
+
+    /// Replaces the domain named inside `text` with that table (for `--attack-data FILE`).
+    ///
+    /// The table is parsed now so a bad file fails before any work is done.
+    pub fn with_table(mut self, text: String, origin: &str) -> Result<AttackData, AttackDataError> {
+        let matrix = Matrix::from_json(&text, origin)?;
+        let i = matrix.domain.index();
+        self.sources[i] = Source::Owned {
+            text,
+            origin: origin.to_string(),
+        };
+        let cell = OnceLock::new();
+        let _ = cell.set(matrix);
+        self.parsed[i] = cell;
+        Ok(self)
+    }
+
+    /// Reads a table file and replaces the domain it names; see [`AttackData::with_table`].
+    pub fn with_table_file(self, path: &Path) -> Result<AttackData, AttackDataError> {
+        let text = std::fs::read_to_string(path).map_err(|source| AttackDataError::Io {
+            path: path.display().to_string(),
+            source,
+        })?;
+        self.with_table(text, &path.display().to_string())
+    }
+
+    /// Data built from given tables only (tests and fixtures); domains not given are empty matrices.
+    pub fn from_tables(tables: &[&str]) -> Result<AttackData, AttackDataError> {
+        let mut data = AttackData::embedded();
+        data.sources = [
+            Source::Embedded(EMPTY_ENTERPRISE),
+            Source::Embedded(EMPTY_ICS),
+            Source::Embedded(EMPTY_MOBILE),
+        ];
+        for (n, t) in tables.iter().enumerate() {
+            data = data.with_table(t.to_string(), &format!("table #{}", n + 1))?;
+        }
+        Ok(data)
+    }
+
+    /// The parsed matrix of a domain, parsing it on first use.
+    pub fn matrix(&self, domain: Domain) -> Result<&Matrix, AttackDataError> {
+        let i = domain.index();
+        if let Some(m) = self.parsed[i].get() {
+            return Ok(m);
+        }
+        let (text, origin) = match &self.sources[i] {
+            Source::Embedded(t) => (*t, format!("embedded {}", domain.as_str())),
+            Source::Owned { text, origin } => (text.as_str(), origin.clone()),
+        };
+        let m = Matrix::from_json(text, &origin)?;
+        // another thread may have won the race; either value is the same table
+        let _ = self.parsed[i].set(m);
+        self.parsed[i].get().ok_or(AttackDataError::Domain {
+            origin,
+            domain: domain.as_str().to_string(),
+        })
+    }
+
+    /// The Enterprise matrix, the one Sigma layers are drawn on.
+    pub fn enterprise(&self) -> Result<&Matrix, AttackDataError> {
+        self.matrix(Domain::Enterprise)
+    }
+}
+
+const EMPTY_ENTERPRISE: &str = r#"{"domain":"enterprise-attack","attack_version":"0"}"#;
+const EMPTY_ICS: &str = r#"{"domain":"ics-attack","attack_version":"0"}"#;
+const EMPTY_MOBILE: &str = r#"{"domain":"mobile-attack","attack_version":"0"}"#;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn embedded_tables_have_v19_counts() {
+        let data = AttackData::embedded();
+        let e = data.enterprise().expect("embedded enterprise parses");
+        assert_eq!(e.version, "19.1");
+        assert_eq!(e.major_version(), "19");
+        assert_eq!(e.active_tactics().count(), 15);
+        let active: Vec<_> = e.active_techniques().collect();
+        assert_eq!(active.iter().filter(|t| !t.is_sub()).count(), 222);
+        assert_eq!(active.iter().filter(|t| t.is_sub()).count(), 475);
+        let order: Vec<_> = e.active_tactics().map(|t| t.shortname.as_str()).collect();
+        assert_eq!(order[6], "stealth");
+        assert_eq!(order[7], "defense-impairment");
+        assert_eq!(
+            e.technique("T1562.001")
+                .and_then(|t| t.revoked_by.as_deref()),
+            Some("T1685")
+        );
+        let ics = data.matrix(Domain::Ics).expect("ics parses");
+        assert_eq!(ics.active_tactics().count(), 12);
+        let mobile = data.matrix(Domain::Mobile).expect("mobile parses");
+        assert_eq!(mobile.active_tactics().count(), 12);
+        assert!(e.object(ObjectKind::Software, "S0002").is_some());
+    }
+
+    #[test]
+    fn override_replaces_only_its_domain() {
+        let table = r#"{"schema":"sigmaforge-attack/1","domain":"enterprise-attack","attack_version":"20.0",
+            "tactics":[{"id":"TA0002","shortname":"execution","name":"Execution"}],
+            "techniques":[{"id":"t1059","name":"Cmd","tactics":["execution"],"platforms":["Windows"]}]}"#;
+        let data = AttackData::embedded()
+            .with_table(table.to_string(), "test")
+            .expect("valid table");
+        let e = data.enterprise().expect("parsed");
+        assert_eq!(e.version, "20.0");
+        assert!(e.technique("T1059").is_some());
+        assert_eq!(data.matrix(Domain::Ics).expect("ics").version, "19.1");
+    }
+
+    #[test]
+    fn bad_tables_are_errors_not_panics() {
+        let data = AttackData::embedded();
+        assert!(matches!(
+            data.with_table("{".into(), "x"),
+            Err(AttackDataError::Json { .. })
+        ));
+        let bad_schema = r#"{"schema":"nope/9","domain":"enterprise-attack","attack_version":"1"}"#;
+        assert!(matches!(
+            AttackData::embedded().with_table(bad_schema.into(), "x"),
+            Err(AttackDataError::Schema { .. })
+        ));
+        let bad_domain = r#"{"domain":"pre-attack","attack_version":"1"}"#;
+        assert!(matches!(
+            AttackData::embedded().with_table(bad_domain.into(), "x"),
+            Err(AttackDataError::Domain { .. })
+        ));
+    }
+
+    #[test]
+    fn research_compact_tables_load_too() {
+        let shared = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../shared/attack/attack-enterprise-v18.1.json");
+        let Ok(text) = std::fs::read_to_string(&shared) else {
+            eprintln!("skip: {} not present", shared.display());
+            return;
+        };
+        let data = AttackData::embedded()
+            .with_table(text, "v18.1")
+            .expect("compact table loads");
+        let e = data.enterprise().expect("parsed");
+        assert_eq!(e.version, "18.1");
+        assert!(e.tactic("stealth").is_none());
+    }
+}

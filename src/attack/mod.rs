@@ -1,0 +1,16 @@
+//! ATT&CK coverage: embedded ATT&CK data, `attack.*` tag checks, Navigator layers, statistics,
+//! coverage diffs and an SVG heat map.
+//!
+//! Everything here works on [`CoverageRule`], a small view of a Sigma rule, so coverage does not
+//! depend on how rules are parsed, and on an [`AttackData`] value passed in by the caller, so the
+//! ATT&CK release in use is explicit and replaceable (`--attack-data`).
+
+pub mod coverage;
+pub mod data;
+pub mod layer;
+pub mod tags;
+
+pub use coverage::{Coverage, CoverageError, RuleFilter, RuleTagFinding};
+pub use data::{AttackData, AttackDataError, Domain, Matrix};
+pub use layer::{GithubContext, Layer, LayerOptions, LayerOutput, ScoreMode, build_layer};
+pub use tags::{CoverageRule, TagFinding, TagFindingKind, TagRef, analyze_rule, parse_attack_tag};
