@@ -244,7 +244,7 @@ pub struct TechniqueEntry {
     pub tactic: String,
     /// Score; absent for parents shown only to reveal covered sub-techniques.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub score: Option<f64>,
+    pub score: Option<u32>,
     /// Explicit colour (diff layers).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub color: Option<String>,
@@ -268,9 +268,9 @@ pub struct Gradient {
     /// Colours from low to high.
     pub colors: Vec<String>,
     /// Score of the first colour.
-    pub min_value: f64,
+    pub min_value: u32,
     /// Score of the last colour.
-    pub max_value: f64,
+    pub max_value: u32,
 }
 
 /// Legend row.
@@ -495,10 +495,6 @@ pub(crate) fn base_layer(
     description: String,
     matrix: &Matrix,
     navigator_version: &str,
-    techniques: Vec<TechniqueEntry>,
-    gradient: Gradient,
-    legend_items: Vec<LegendItem>,
-    metadata: Vec<MetadataItem>,
 ) -> Layer {
     Layer {
         name: name.to_string(),
@@ -521,10 +517,14 @@ pub(crate) fn base_layer(
             expanded_subtechniques: "annotated".to_string(),
         },
         hide_disabled: false,
-        techniques,
-        gradient,
-        legend_items,
-        metadata,
+        techniques: Vec::new(),
+        gradient: Gradient {
+            colors: GRADIENT.iter().map(|c| c.to_string()).collect(),
+            min_value: 0,
+            max_value: 1,
+        },
+        legend_items: Vec::new(),
+        metadata: Vec::new(),
         links: Vec::new(),
         show_tactic_row_background: false,
         select_techniques_across_tactics: true,
@@ -574,7 +574,7 @@ fn layer_from_coverage(
         entries.push(TechniqueEntry {
             technique_id: t.to_string(),
             tactic: x.to_string(),
-            score: Some(f64::from(score)),
+            score: Some(score),
             color: None,
             comment: cell_comment(cov, t, idx, options.score),
             metadata,
@@ -614,11 +614,11 @@ fn layer_from_coverage(
         .gradient_max
         .map_or(max_score, |cap| cap.min(max_score.max(1)))
         .max(1);
-    let min = if top > 1 { 1.0 } else { 0.0 };
+    let min = u32::from(top > 1);
     let gradient = Gradient {
         colors: GRADIENT.iter().map(|c| c.to_string()).collect(),
         min_value: min,
-        max_value: f64::from(top),
+        max_value: top,
     };
     let unit = match options.score {
         ScoreMode::Count => ("rule", "rules"),
@@ -657,7 +657,7 @@ fn layer_from_coverage(
     let remapped = cov.remapped_tags();
     let description = options.description.clone().unwrap_or_else(|| {
         format!(
-            "{} with ATT&CK techniques of {} scanned; {} techniques and sub-techniques covered; score = {}; ATT&CK {} data",
+            "{} of {} have ATT&CK techniques; {} techniques and sub-techniques covered; score = {}; ATT&CK {} data",
             cov.rules_with_techniques(),
             pluralize(cov.rules_total, "rule", "rules"),
             covered,
@@ -714,11 +714,11 @@ fn layer_from_coverage(
         description,
         matrix,
         &options.navigator_version,
-        entries,
-        gradient,
-        legend,
-        metadata,
     );
+    layer.techniques = entries;
+    layer.gradient = gradient;
+    layer.legend_items = legend;
+    layer.metadata = metadata;
     layer.links = links;
     if !platforms.is_empty() {
         layer.filters = Some(Filters { platforms });
@@ -757,7 +757,7 @@ mod tests {
             rule("b.yml", "low", &["attack.t1078", "attack.t1078"]),
         ];
         let out = build_layer(&rules, &LayerOptions::default(), &data).expect("layer");
-        let cells: Vec<(String, String, Option<f64>)> = out
+        let cells: Vec<(String, String, Option<u32>)> = out
             .layer
             .techniques
             .iter()
@@ -766,13 +766,13 @@ mod tests {
         assert_eq!(
             cells,
             vec![
-                ("T1078".into(), "initial-access".into(), Some(1.0)),
-                ("T1078".into(), "persistence".into(), Some(2.0)),
-                ("T1078".into(), "privilege-escalation".into(), Some(1.0)),
-                ("T1078".into(), "stealth".into(), Some(1.0)),
+                ("T1078".into(), "initial-access".into(), Some(1)),
+                ("T1078".into(), "persistence".into(), Some(2)),
+                ("T1078".into(), "privilege-escalation".into(), Some(1)),
+                ("T1078".into(), "stealth".into(), Some(1)),
             ]
         );
-        assert_eq!(out.layer.gradient.max_value, 2.0);
+        assert_eq!(out.layer.gradient.max_value, 2);
         assert_eq!(out.layer.versions.attack, "19");
         assert_eq!(out.layer.versions.layer, "4.5");
     }
@@ -794,8 +794,8 @@ mod tests {
             .expect("parent entry");
         assert!(parent.show_subtechniques);
         assert_eq!(parent.score, None);
-        assert_eq!(out.layer.gradient.min_value, 0.0);
-        assert_eq!(out.layer.gradient.max_value, 1.0);
+        assert_eq!(out.layer.gradient.min_value, 0);
+        assert_eq!(out.layer.gradient.max_value, 1);
     }
 
     #[test]
@@ -827,7 +827,7 @@ mod tests {
             .iter()
             .find(|e| e.technique_id == "T1003.001")
             .expect("sub-technique entry");
-        assert_eq!(e.score, Some(60.0));
+        assert_eq!(e.score, Some(60));
         assert_eq!(e.links.len(), 3);
         assert_eq!(
             e.links[0].url,

@@ -7,10 +7,14 @@
 
 pub mod coverage;
 pub mod data;
+pub mod diff;
 pub mod layer;
+pub mod stats;
 pub mod tags;
 
 pub use coverage::{Coverage, CoverageError, RuleFilter, RuleTagFinding};
 pub use data::{AttackData, AttackDataError, Domain, Matrix};
+pub use diff::{CoverageDiff, DiffOptions, FindingKey, diff};
 pub use layer::{GithubContext, Layer, LayerOptions, LayerOutput, ScoreMode, build_layer};
+pub use stats::{CoverageStats, StatsOptions, coverage_stats};
 pub use tags::{CoverageRule, TagFinding, TagFindingKind, TagRef, analyze_rule, parse_attack_tag};
