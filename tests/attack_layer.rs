@@ -147,3 +147,27 @@ fn empty_rule_set_gives_a_valid_layer() {
         assert_valid(&v, &out.layer);
     }
 }
+
+#[test]
+fn schema_rejects_the_defects_of_older_tools() {
+    let Some(v) = schema_validator() else { return };
+    let data = AttackData::embedded();
+    let out = build_layer(&fixture(), &LayerOptions::default(), &data).expect("layer");
+    let good = serde_json::to_value(&out.layer).expect("serialises");
+    // S2AN: legacy `version` key and pre-4.0 domain; sigma-cli: layer 4.4
+    for (pointer, bad) in [
+        ("/domain", serde_json::json!("mitre-enterprise")),
+        ("/versions/layer", serde_json::json!("4.4")),
+        ("/techniques/0/score", serde_json::json!("3")),
+    ] {
+        let mut layer = good.clone();
+        *layer.pointer_mut(pointer).expect("pointer exists") = bad;
+        assert!(!v.is_valid(&layer), "{pointer} should be rejected");
+    }
+    let mut legacy = good.clone();
+    legacy
+        .as_object_mut()
+        .expect("object")
+        .insert("version".into(), serde_json::json!("4.2"));
+    assert!(!v.is_valid(&legacy));
+}

@@ -5,11 +5,13 @@
 //! depend on how rules are parsed, and on an [`AttackData`] value passed in by the caller, so the
 //! ATT&CK release in use is explicit and replaceable (`--attack-data`).
 
+pub mod compare;
 pub mod coverage;
 pub mod data;
 pub mod diff;
 pub mod layer;
 pub mod stats;
+pub mod svg;
 pub mod tags;
 
 pub use coverage::{Coverage, CoverageError, RuleFilter, RuleTagFinding};
@@ -17,4 +19,5 @@ pub use data::{AttackData, AttackDataError, Domain, Matrix};
 pub use diff::{CoverageDiff, DiffOptions, FindingKey, diff};
 pub use layer::{GithubContext, Layer, LayerOptions, LayerOutput, ScoreMode, build_layer};
 pub use stats::{CoverageStats, StatsOptions, coverage_stats};
+pub use svg::{SvgOptions, render_svg};
 pub use tags::{CoverageRule, TagFinding, TagFindingKind, TagRef, analyze_rule, parse_attack_tag};

@@ -161,7 +161,7 @@ pub fn stats_from_coverage(cov: &Coverage<'_>, top: usize) -> CoverageStats {
         .map(|tac| {
             let in_col: Vec<_> = active
                 .iter()
-                .filter(|t| t.tactics.iter().any(|x| *x == tac.shortname))
+                .filter(|t| t.tactics.contains(&tac.shortname))
                 .collect();
             let col_cells: Vec<(&str, &Vec<usize>)> = cov
                 .cells

@@ -1,0 +1,170 @@
+//! ATT&CK coverage on the real SigmaHQ corpus: tag census facts, the pySigma layer comparison, and
+//! the SVG/statistics of the whole corpus. Skips when ../shared is absent.
+
+mod attack_support;
+
+use sigmaforge::attack::compare::compare_layers;
+use sigmaforge::attack::{
+    AttackData, LayerOptions, RuleFilter, StatsOptions, SvgOptions, build_layer, coverage_stats,
+    render_svg,
+};
+use std::collections::BTreeMap;
+
+#[test]
+fn census_facts_hold_on_active_rules() {
+    let Some(root) = attack_support::corpus_root() else {
+        return;
+    };
+    let data = AttackData::embedded();
+    let rules = attack_support::load(&root, &attack_support::ACTIVE);
+    assert_eq!(rules.len(), 3780);
+    let out = build_layer(&rules, &LayerOptions::default(), &data).expect("layer");
+    let mut by_code: BTreeMap<&str, usize> = BTreeMap::new();
+    for f in &out.findings {
+        *by_code.entry(f.finding.kind.code()).or_default() += 1;
+    }
+    // tag-census.md: every active tag is valid in v19.1 except the deprecated data source ds0005
+    assert_eq!(by_code.get("attack-deprecated-id"), Some(&1), "{by_code:?}");
+    assert_eq!(by_code.get("attack-missing-tactics"), None, "{by_code:?}");
+    for code in [
+        "attack-unknown-technique",
+        "attack-unknown-tactic",
+        "attack-revoked",
+        "attack-deprecated",
+        "attack-underscore-tactic",
+        "attack-retired-tactic",
+        "attack-duplicate",
+        "attack-malformed",
+    ] {
+        assert_eq!(by_code.get(code), None, "{code}: {by_code:?}");
+    }
+    // 348 rules tag a tactic that none of their techniques implies (census, per rule)
+    let rules_not_implied: std::collections::BTreeSet<&str> = out
+        .findings
+        .iter()
+        .filter(|f| f.finding.kind.code() == "attack-tactic-not-implied")
+        .map(|f| f.path.as_str())
+        .collect();
+    assert_eq!(rules_not_implied.len(), 348);
+    // the example summary: 171/222 techniques, 243/475 sub-techniques
+    let stats = coverage_stats(&rules, &StatsOptions::default(), &data).expect("stats");
+    assert_eq!(
+        (stats.techniques_covered, stats.techniques_total),
+        (171, 222)
+    );
+    assert_eq!(
+        (stats.subtechniques_covered, stats.subtechniques_total),
+        (243, 475)
+    );
+    let stealth = stats
+        .tactics
+        .iter()
+        .find(|t| t.shortname == "stealth")
+        .expect("stealth");
+    assert_eq!((stealth.techniques_covered, stealth.techniques_total), (23, 30));
+}
+
+#[test]
+fn census_negative_cases_in_old_folders() {
+    let Some(root) = attack_support::corpus_root() else {
+        return;
+    };
+    let data = AttackData::embedded();
+    let rules = attack_support::load(&root, &["deprecated", "unsupported"]);
+    let out = build_layer(&rules, &LayerOptions::default(), &data).expect("layer");
+    let count = |code: &str, text: &str| {
+        out.findings
+            .iter()
+            .filter(|f| f.finding.kind.code() == code && f.finding.tag.text == text)
+            .count()
+    };
+    // numbers from tag-census.md (deprecated/ + unsupported/ columns)
+    assert_eq!(count("attack-underscore-tactic", "attack.defense_evasion"), 78);
+    assert_eq!(count("attack-retired-tactic", "attack.defense_evasion"), 78);
+    assert_eq!(count("attack-retired-tactic", "attack.defense-evasion"), 3);
+    assert_eq!(count("attack-underscore-tactic", "attack.privilege_escalation"), 38);
+    assert_eq!(count("attack-underscore-tactic", "attack.credential_access"), 28);
+    assert_eq!(count("attack-underscore-tactic", "attack.command_and_control"), 22);
+    assert_eq!(count("attack-underscore-tactic", "attack.initial_access"), 13);
+    assert_eq!(count("attack-underscore-tactic", "attack.lateral_movement"), 10);
+    assert_eq!(count("attack-underscore-tactic", "attack.resource_development"), 1);
+    assert_eq!(count("attack-revoked", "attack.t1562.001"), 7);
+    assert_eq!(count("attack-revoked", "attack.t1086"), 1);
+    assert_eq!(count("attack-revoked", "attack.t1050"), 2);
+    assert_eq!(count("attack-revoked", "attack.t1035"), 1);
+    assert_eq!(count("attack-deprecated", "attack.t1043"), 1);
+    // positions point at the tag line
+    let f = out
+        .findings
+        .iter()
+        .find(|f| f.finding.tag.text == "attack.t1043")
+        .expect("t1043 finding");
+    assert!(f.finding.tag.line > 0 && f.finding.tag.col > 0);
+}
+
+#[test]
+fn matches_pysigma_layer_except_for_v19_changes() {
+    let Some(root) = attack_support::corpus_root() else {
+        return;
+    };
+    let reference_path = root.join("../../pysigma/ref/attack/sigma_analyze_attack_count_rules.json");
+    let Ok(text) = std::fs::read_to_string(&reference_path) else {
+        eprintln!("skip: {} not present", reference_path.display());
+        return;
+    };
+    let reference: serde_json::Value = serde_json::from_str(&text).expect("reference JSON");
+    let data = AttackData::embedded();
+    let rules = attack_support::load(&root, &["rules"]);
+    let layer = build_layer(&rules, &LayerOptions::default(), &data)
+        .expect("layer")
+        .layer;
+    let cmp = compare_layers(&layer, &reference);
+    eprintln!(
+        "same {} / different {} / only ours {} / only pySigma {}",
+        cmp.same,
+        cmp.different.len(),
+        cmp.only_ours.len(),
+        cmp.only_reference.len()
+    );
+    for c in cmp.different.iter().take(40) {
+        eprintln!("diff {c:?}");
+    }
+    for c in cmp.only_ours.iter().take(40) {
+        eprintln!("ours {c:?}");
+    }
+    for c in cmp.only_reference.iter().take(40) {
+        eprintln!("ref  {c:?}");
+    }
+}
+
+#[test]
+fn corpus_svg_and_markdown() {
+    let Some(root) = attack_support::corpus_root() else {
+        return;
+    };
+    let data = AttackData::embedded();
+    let rules = attack_support::load(&root, &attack_support::ACTIVE);
+    let svg = render_svg(
+        &rules,
+        &SvgOptions {
+            title: "SigmaHQ rule coverage".into(),
+            ..SvgOptions::default()
+        },
+        &data,
+    )
+    .expect("svg");
+    let out = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("attack-corpus.svg");
+    std::fs::write(&out, &svg).expect("write svg");
+    eprintln!("wrote {} ({} bytes)", out.display(), svg.len());
+    let stats = coverage_stats(
+        &rules,
+        &StatsOptions {
+            filter: RuleFilter::default(),
+            ..StatsOptions::default()
+        },
+        &data,
+    )
+    .expect("stats");
+    let md = stats.to_markdown();
+    std::fs::write(out.with_extension("md"), &md).expect("write md");
+}
