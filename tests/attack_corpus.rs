@@ -61,7 +61,10 @@ fn census_facts_hold_on_active_rules() {
         .iter()
         .find(|t| t.shortname == "stealth")
         .expect("stealth");
-    assert_eq!((stealth.techniques_covered, stealth.techniques_total), (23, 30));
+    assert_eq!(
+        (stealth.techniques_covered, stealth.techniques_total),
+        (23, 30)
+    );
 }
 
 #[test]
@@ -79,15 +82,36 @@ fn census_negative_cases_in_old_folders() {
             .count()
     };
     // numbers from tag-census.md (deprecated/ + unsupported/ columns)
-    assert_eq!(count("attack-underscore-tactic", "attack.defense_evasion"), 78);
+    assert_eq!(
+        count("attack-underscore-tactic", "attack.defense_evasion"),
+        78
+    );
     assert_eq!(count("attack-retired-tactic", "attack.defense_evasion"), 78);
     assert_eq!(count("attack-retired-tactic", "attack.defense-evasion"), 3);
-    assert_eq!(count("attack-underscore-tactic", "attack.privilege_escalation"), 38);
-    assert_eq!(count("attack-underscore-tactic", "attack.credential_access"), 28);
-    assert_eq!(count("attack-underscore-tactic", "attack.command_and_control"), 22);
-    assert_eq!(count("attack-underscore-tactic", "attack.initial_access"), 13);
-    assert_eq!(count("attack-underscore-tactic", "attack.lateral_movement"), 10);
-    assert_eq!(count("attack-underscore-tactic", "attack.resource_development"), 1);
+    assert_eq!(
+        count("attack-underscore-tactic", "attack.privilege_escalation"),
+        38
+    );
+    assert_eq!(
+        count("attack-underscore-tactic", "attack.credential_access"),
+        28
+    );
+    assert_eq!(
+        count("attack-underscore-tactic", "attack.command_and_control"),
+        22
+    );
+    assert_eq!(
+        count("attack-underscore-tactic", "attack.initial_access"),
+        13
+    );
+    assert_eq!(
+        count("attack-underscore-tactic", "attack.lateral_movement"),
+        10
+    );
+    assert_eq!(
+        count("attack-underscore-tactic", "attack.resource_development"),
+        1
+    );
     assert_eq!(count("attack-revoked", "attack.t1562.001"), 7);
     assert_eq!(count("attack-revoked", "attack.t1086"), 1);
     assert_eq!(count("attack-revoked", "attack.t1050"), 2);
@@ -107,7 +131,8 @@ fn matches_pysigma_layer_except_for_v19_changes() {
     let Some(root) = attack_support::corpus_root() else {
         return;
     };
-    let reference_path = root.join("../../pysigma/ref/attack/sigma_analyze_attack_count_rules.json");
+    let reference_path =
+        root.join("../../pysigma/ref/attack/sigma_analyze_attack_count_rules.json");
     let Ok(text) = std::fs::read_to_string(&reference_path) else {
         eprintln!("skip: {} not present", reference_path.display());
         return;

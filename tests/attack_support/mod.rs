@@ -26,10 +26,7 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
         let p = e.path();
         if p.is_dir() {
             walk(&p, out);
-        } else if p
-            .extension()
-            .is_some_and(|x| x == "yml" || x == "yaml")
-        {
+        } else if p.extension().is_some_and(|x| x == "yml" || x == "yaml") {
             out.push(p);
         }
     }
