@@ -3,9 +3,6 @@
 //!
 //! Run: `cargo bench --bench attack`. Peak memory (VmHWM) is printed once before the timings.
 
-#[path = "../tests/attack_support/mod.rs"]
-mod attack_support;
-
 use criterion::{Criterion, criterion_group, criterion_main};
 use sigmaforge::attack::{
     AttackData, Domain, LayerOptions, StatsOptions, SvgOptions, build_layer, coverage_stats,
@@ -30,10 +27,29 @@ fn bench(c: &mut Criterion) {
             }
         })
     });
-    let Some(root) = attack_support::corpus_root() else {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus/sigmahq");
+    if !root.is_dir() {
+        eprintln!("skip corpus benchmarks: {} not present", root.display());
+        return;
+    }
+    let inputs: Vec<std::path::PathBuf> = [
+        "rules",
+        "rules-compliance",
+        "rules-dfir",
+        "rules-emerging-threats",
+        "rules-placeholder",
+        "rules-threat-hunting",
+    ]
+    .iter()
+    .map(|f| root.join(f))
+    .collect();
+    let Ok(scan) = sigmaforge::scan::scan(&inputs) else {
+        eprintln!("skip corpus benchmarks: scan failed");
         return;
     };
-    let rules = attack_support::load(&root, &attack_support::ACTIVE);
+    let prefix = sigmaforge::discover::display_path(&root);
+    let rules = sigmaforge::attack::coverage_rules(&scan, Some(&prefix));
+    drop(scan);
     let before = peak_rss_kib();
     let data = AttackData::embedded();
     let layer = build_layer(&rules, &LayerOptions::default(), &data).map(|o| o.layer.to_json());
