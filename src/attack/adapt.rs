@@ -5,49 +5,52 @@
 //! independent of the parser.
 
 use super::tags::{CoverageRule, TagRef};
-use crate::rule::Document;
+use crate::rule::{Document, Rule, SourceDoc};
 use crate::scan::Scan;
 
-/// Converts every parsed detection rule of `scan` into a [`CoverageRule`].
+/// Converts one parsed detection rule (validators use this to check a single rule's tags).
+///
+/// When `relative_to` is given and the path starts with it, that prefix (and the following `/`) is
+/// removed, so paths are repository-relative for links and folder filters.
+pub fn coverage_rule(src: &SourceDoc, rule: &Rule, relative_to: Option<&str>) -> CoverageRule {
+    let m = &rule.meta;
+    let path = match relative_to.map(|p| p.trim_end_matches('/')) {
+        Some(p) if !p.is_empty() => src
+            .path
+            .strip_prefix(p)
+            .and_then(|rest| rest.strip_prefix('/'))
+            .unwrap_or(&src.path)
+            .to_string(),
+        _ => src.path.clone(),
+    };
+    CoverageRule {
+        path,
+        title: m
+            .title
+            .as_ref()
+            .map(|t| t.value.clone())
+            .or_else(|| src.title.clone())
+            .unwrap_or_default(),
+        id: m.id.as_ref().map(|t| t.value.clone()),
+        level: m.level.as_ref().map(|t| t.value.clone()),
+        status: m.status.as_ref().map(|t| t.value.clone()),
+        tags: m
+            .tags
+            .iter()
+            .map(|t| TagRef::new(t.value.clone(), t.pos.line, t.pos.col))
+            .collect(),
+    }
+}
+
+/// Converts every parsed detection rule of `scan` into a [`CoverageRule`] (see [`coverage_rule`]).
 ///
 /// Correlations and filters are skipped: their coverage comes from the rules they reference.
-/// Rejected documents are skipped too (their parse errors are in the scan's diagnostics). When
-/// `relative_to` is given and a path starts with it, that prefix (and the following `/`) is removed,
-/// so paths are repository-relative for links and folder filters.
+/// Rejected documents are skipped too (their parse errors are in the scan's diagnostics).
 pub fn coverage_rules(scan: &Scan, relative_to: Option<&str>) -> Vec<CoverageRule> {
-    let prefix = relative_to.map(|p| p.trim_end_matches('/'));
     scan.parsed()
-        .filter_map(|(src, doc)| {
-            let Document::Rule(rule) = doc else {
-                return None;
-            };
-            let m = &rule.meta;
-            let path = match prefix {
-                Some(p) if !p.is_empty() => src
-                    .path
-                    .strip_prefix(p)
-                    .and_then(|rest| rest.strip_prefix('/'))
-                    .unwrap_or(&src.path)
-                    .to_string(),
-                _ => src.path.clone(),
-            };
-            Some(CoverageRule {
-                path,
-                title: m
-                    .title
-                    .as_ref()
-                    .map(|t| t.value.clone())
-                    .or_else(|| src.title.clone())
-                    .unwrap_or_default(),
-                id: m.id.as_ref().map(|t| t.value.clone()),
-                level: m.level.as_ref().map(|t| t.value.clone()),
-                status: m.status.as_ref().map(|t| t.value.clone()),
-                tags: m
-                    .tags
-                    .iter()
-                    .map(|t| TagRef::new(t.value.clone(), t.pos.line, t.pos.col))
-                    .collect(),
-            })
+        .filter_map(|(src, doc)| match doc {
+            Document::Rule(rule) => Some(coverage_rule(src, rule, relative_to)),
+            _ => None,
         })
         .collect()
 }

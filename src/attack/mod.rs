@@ -15,7 +15,7 @@ pub mod stats;
 pub mod svg;
 pub mod tags;
 
-pub use adapt::coverage_rules;
+pub use adapt::{coverage_rule, coverage_rules};
 pub use coverage::{Coverage, CoverageError, RuleFilter, RuleTagFinding};
 pub use data::{AttackData, AttackDataError, Domain, Matrix};
 pub use diff::{CoverageDiff, DiffOptions, FindingKey, diff};
