@@ -30,6 +30,9 @@ enum Command {
 enum CheckFormat {
     Text,
     Json,
+    Sarif,
+    Github,
+    Junit,
 }
 
 #[derive(clap::Args, Debug)]
@@ -46,12 +49,33 @@ struct CheckArgs {
     /// Lowest severity that makes the exit code 1.
     #[arg(long, default_value = "error", value_parser = parse_severity)]
     fail_level: Severity,
+    /// sigmaforge configuration (default: `.sigmaforge.yml` in the current folder or its parents, up to
+    /// the repository root).
+    #[arg(long)]
+    config: Option<PathBuf>,
+    /// A sigma-cli validation configuration (`validators`, `exclusions`, `config`); replaces the
+    /// `validation:` section of `.sigmaforge.yml`.
+    #[arg(long)]
+    validation_config: Option<PathBuf>,
+    /// Run only the parser, no validators.
+    #[arg(long)]
+    no_validate: bool,
+    /// The date date-dependent checks compare against (YYYY-MM-DD), for reproducible runs.
+    #[arg(long, hide = true, value_parser = parse_date)]
+    today: Option<sigmaforge::validate::date::Date>,
+}
+
+fn parse_date(s: &str) -> Result<sigmaforge::validate::date::Date, String> {
+    sigmaforge::validate::date::Date::parse(s)
+        .ok_or_else(|| format!("`{s}` is not a date YYYY-MM-DD"))
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
 enum ListWhat {
     /// Parser diagnostic codes.
     Codes,
+    /// Validators with their pySigma equivalents.
+    Validators,
 }
 
 #[derive(clap::Args, Debug)]
@@ -104,16 +128,41 @@ fn write_output(path: Option<&PathBuf>, text: &str) -> Result<()> {
 }
 
 fn check(args: CheckArgs) -> Result<ExitCode> {
+    use sigmaforge::config::{Config, ValidationConfig};
+    let mut validation = match (&args.validation_config, &args.config) {
+        (Some(p), _) => ValidationConfig::load_sigma_cli(p)?,
+        (None, Some(p)) => Config::load(p)?.validation,
+        (None, None) => {
+            let cwd = std::env::current_dir().context("reading the current folder")?;
+            match Config::find(&cwd) {
+                Some(p) => Config::load(&p)?.validation,
+                None => ValidationConfig::default(),
+            }
+        }
+    };
+    if let Some(t) = args.today {
+        validation.set_today(t);
+    }
     let scan = scan::scan(&args.paths)?;
-    let diags = &scan.diagnostics;
+    let validated;
+    let diags = if args.no_validate {
+        &scan.diagnostics
+    } else {
+        validated = sigmaforge::validate::run(&scan, &validation);
+        &validated
+    };
     let summary = Summary::new(
         scan.files.len(),
         scan.docs.len(),
         scan.parsed().count(),
         diags,
     );
+    let catalogue = sigmaforge::validate::registry::catalogue(&[]);
     let rendered = match args.format {
         CheckFormat::Json => report::json::render(&summary, diags),
+        CheckFormat::Sarif => report::sarif::render(diags, &catalogue, env!("CARGO_PKG_VERSION")),
+        CheckFormat::Junit => report::junit::render(diags, &scan.files, &catalogue),
+        CheckFormat::Github => report::github::render(diags, &summary, &catalogue),
         CheckFormat::Text => {
             let mut sources = HashMap::new();
             for d in diags {
@@ -151,6 +200,38 @@ fn list(args: ListArgs) -> Result<ExitCode> {
                 out.push_str(&format!(
                     "{}  {:<24} {:<8} {}\n",
                     c.code, c.name, c.severity, c.doc
+                ));
+            }
+            write_output(None, &out)?;
+        }
+        ListWhat::Validators => {
+            let mut out = String::new();
+            for v in sigmaforge::validate::registry::builtin() {
+                let i = v.info();
+                let py = if i.pysigma.is_empty() {
+                    format!("({})", i.origin.label())
+                } else {
+                    i.pysigma.join(", ")
+                };
+                out.push_str(&format!(
+                    "{}  {:<40} {:<8} {:<48} {}\n",
+                    i.code,
+                    i.name,
+                    i.severity.as_str(),
+                    py,
+                    i.doc
+                ));
+            }
+            for (py, sf) in sigmaforge::validate::registry::PARSER_EQUIVALENTS {
+                out.push_str(&format!(
+                    "{sf}  (parser){:<32} {:<8} {py:<48} checked while parsing\n",
+                    "", "-"
+                ));
+            }
+            for (py, owner) in sigmaforge::validate::registry::DELEGATED {
+                out.push_str(&format!(
+                    "-      ({owner}){:<32} {:<8} {py:<48} ATT&CK data checks\n",
+                    "", "-"
                 ));
             }
             write_output(None, &out)?;

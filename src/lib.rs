@@ -3,11 +3,14 @@
 //! Data flows one way: discover → parse → validate → map → render → coverage → report.
 
 pub mod attack;
+pub mod config;
 pub mod convert;
 pub mod diag;
 pub mod discover;
+pub mod github;
 pub mod mapping;
 pub mod report;
 pub mod rule;
 pub mod scan;
 pub mod target;
+pub mod validate;

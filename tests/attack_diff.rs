@@ -191,6 +191,7 @@ fn id_gained_matches_by_path() {
     let d = diff(&b, &h, &[], &[], &DiffOptions::default(), &data).expect("diff");
     assert!(d.rules_added.is_empty() && d.rules_removed.is_empty());
     assert!(d.is_empty(), "{d:?}");
+    assert!(d.to_markdown(20).contains("No change in ATT&CK coverage"));
 }
 
 #[test]

@@ -509,6 +509,9 @@ impl CoverageDiff {
             self.base_rules,
             self.head_rules
         ));
+        if self.is_empty() {
+            s.push_str("\nNo change in ATT&CK coverage, rules or findings.\n");
+        }
         if !self.tactics.is_empty() {
             let items: Vec<String> = self
                 .tactics

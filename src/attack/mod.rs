@@ -5,6 +5,7 @@
 //! depend on how rules are parsed, and on an [`AttackData`] value passed in by the caller, so the
 //! ATT&CK release in use is explicit and replaceable (`--attack-data`).
 
+pub mod adapt;
 pub mod compare;
 pub mod coverage;
 pub mod data;
@@ -14,6 +15,7 @@ pub mod stats;
 pub mod svg;
 pub mod tags;
 
+pub use adapt::{coverage_rule, coverage_rules};
 pub use coverage::{Coverage, CoverageError, RuleFilter, RuleTagFinding};
 pub use data::{AttackData, AttackDataError, Domain, Matrix};
 pub use diff::{CoverageDiff, DiffOptions, FindingKey, diff};

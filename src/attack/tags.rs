@@ -5,21 +5,9 @@
 //! validation layer turns into diagnostics and the layer builder reports instead of dropping.
 
 use super::data::{AttackData, AttackDataError, Domain, Matrix, ObjectKind};
+use crate::diag::Severity;
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
-
-/// Default severity of a tag finding; the validation layer maps it onto its own diagnostics and may
-/// re-rank it per profile (e.g. missing tactics is an error under SigmaHQ conventions).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Severity {
-    /// Worth knowing.
-    Info,
-    /// Should be fixed.
-    Warning,
-    /// The tag is wrong.
-    Error,
-}
 
 /// A tag as written in a rule, with its position, so findings can point at it.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]

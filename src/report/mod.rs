@@ -1,6 +1,10 @@
-//! Rendering findings: text with code frames for people, JSON for machines.
+//! Rendering findings: text with code frames for people; JSON, SARIF, JUnit and GitHub workflow
+//! commands for machines.
 
+pub mod github;
 pub mod json;
+pub mod junit;
+pub mod sarif;
 pub mod text;
 
 use crate::diag::{Diagnostic, Severity};

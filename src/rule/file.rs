@@ -145,7 +145,9 @@ pub fn parse_bytes(path: &str, bytes: &[u8]) -> ParsedFile {
     let mut global: Option<Node> = None;
     let mut previous: Option<Node> = None;
     let mut index = 0;
+    let mut docs_left = docs.len();
     for root in docs {
+        docs_left -= 1;
         let action = root
             .get("action")
             .map(|(k, v)| (k.pos, v.as_str().unwrap_or("").to_string()));
@@ -183,10 +185,9 @@ pub fn parse_bytes(path: &str, bytes: &[u8]) -> ParsedFile {
             }
             None => match &global {
                 Some(g) => merge(g, &root),
-                None => root.clone(),
+                None => root,
             },
         };
-        previous = Some(merged.clone());
         if !parse::looks_like_sigma(&merged) {
             ctx.report(
                 merged.pos,
@@ -199,10 +200,15 @@ pub fn parse_bytes(path: &str, bytes: &[u8]) -> ParsedFile {
         let title = merged.get("title").and_then(|(_, v)| v.as_scalar_string());
         let id = merged.get("id").and_then(|(_, v)| v.as_scalar_string());
         let doc = parse::parse_document(&mut ctx, &merged);
+        let pos = merged.pos;
+        if docs_left > 0 {
+            // Only a later `action: repeat` can need it.
+            previous = Some(merged);
+        }
         out.docs.push(SourceDoc {
             path: path.to_string(),
             index,
-            pos: merged.pos,
+            pos,
             title,
             id,
             doc,

@@ -168,7 +168,15 @@ impl Detection {
 
     /// Names an `of` pattern selects (`None` = `them`); `_`-prefixed identifiers are excluded.
     pub fn select(&self, pattern: Option<&str>) -> Vec<&Search> {
-        self.searches
+        select(&self.searches, pattern)
+    }
+}
+
+/// The searches an `of` pattern selects (`None` = `them`); `_`-prefixed identifiers are excluded from
+/// `them` and from patterns that do not themselves start with `_`.
+pub fn select<'a>(searches: &'a [Search], pattern: Option<&str>) -> Vec<&'a Search> {
+    {
+        searches
             .iter()
             .filter(|s| match pattern {
                 None => !s.name.starts_with('_'),

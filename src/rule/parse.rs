@@ -469,12 +469,6 @@ fn parse_conditions(ctx: &mut Ctx, node: &Node, searches: &[Search]) -> Vec<Cond
         Yaml::Seq(items) => items.iter().collect(),
         _ => vec![node],
     };
-    let detection = Detection {
-        searches: searches.to_vec(),
-        conditions: Vec::new(),
-        pos: node.pos,
-        timeframe: None,
-    };
     let mut out = Vec::new();
     for n in nodes {
         let Some(text) = n.as_str() else {
@@ -489,7 +483,7 @@ fn parse_conditions(ctx: &mut Ctx, node: &Node, searches: &[Search]) -> Vec<Cond
             Ok(tree) => {
                 let mut ok = true;
                 tree.walk(&mut |c| match c {
-                    Cond::Ident { name, offset } if detection.search(name).is_none() => {
+                    Cond::Ident { name, offset } if !searches.iter().any(|s| s.name == *name) => {
                         let hint = if ["AND", "OR", "NOT", "And", "Or", "Not"].contains(&name.as_str()) {
                             " (condition keywords are lower case)".to_string()
                         } else {
@@ -506,7 +500,7 @@ fn parse_conditions(ctx: &mut Ctx, node: &Node, searches: &[Search]) -> Vec<Cond
                     }
                     Cond::Of {
                         pattern, offset, ..
-                    } if detection.select(pattern.as_deref()).is_empty() => {
+                    } if select(searches, pattern.as_deref()).is_empty() => {
                         ctx.report(
                             condition_pos(n, *offset),
                             codes::EMPTY_OF,
@@ -593,13 +587,7 @@ fn parse_detection(ctx: &mut Ctx, key: &Key, node: &Node, skip: &[&str]) -> Opti
             c.tree.walk(&mut |n| match n {
                 Cond::Ident { name, .. } if *name == s.name => used = true,
                 Cond::Of { pattern, .. } => {
-                    let d = Detection {
-                        searches: vec![s.clone()],
-                        conditions: Vec::new(),
-                        pos: key.pos,
-                        timeframe: None,
-                    };
-                    used |= !d.select(pattern.as_deref()).is_empty();
+                    used |= !select(std::slice::from_ref(s), pattern.as_deref()).is_empty();
                 }
                 _ => {}
             });

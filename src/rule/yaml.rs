@@ -227,10 +227,7 @@ pub fn parse_documents(src: &str, limits: Limits) -> Result<Vec<Document>, YamlE
     let mut root: Option<Node> = None;
     let mut nodes = 0usize;
 
-    loop {
-        let Some(item) = parser.next_event() else {
-            break;
-        };
+    while let Some(item) = parser.next_event() {
         let (event, span) = item.map_err(|e| {
             let pos = Pos::new(e.marker().line() as u32, e.marker().col() as u32 + 1);
             if e.info().contains("recursion limit") {

@@ -1,0 +1,38 @@
+# sigmaforge container image: a static musl binary on an empty base.
+#
+# Used two ways:
+#   * `runs.image: Dockerfile` in action.yml (the runner builds this on every job: slow, but
+#     needs no registry), and
+#   * the release pipeline, which builds it once, pushes it to GitHub's container registry and
+#     pins `docker://<registry>/<owner>/sigmaforge@sha256:...` in action.yml (see docs/action.md).
+#
+# Do not add a USER instruction: docker actions must run as root to use the mounted workspace
+# and file-command files.
+
+ARG RUST_VERSION=1.95
+
+FROM rust:${RUST_VERSION}-slim-bookworm AS build
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends musl-tools file ca-certificates \
+ && rm -rf /var/lib/apt/lists/*
+RUN rustup target add x86_64-unknown-linux-musl
+WORKDIR /src
+# The whole source tree: the binary may embed data (configs, ATT&CK tables) from outside src/.
+COPY . .
+ENV CARGO_TARGET_DIR=/target \
+    CC_x86_64_unknown_linux_musl=musl-gcc
+# Builds with --locked, checks the binary is static and under 10 MB.
+RUN scripts/build-musl.sh \
+ && install -D -m 0755 /target/x86_64-unknown-linux-musl/release/sigmaforge /out/sigmaforge \
+ && mkdir -p -m 1777 /out/tmp
+
+FROM scratch
+# octocrab/rustls loads the system roots and fails without a bundle, even for http:// URLs.
+# GHES with a private CA: mount or bake your bundle and point SSL_CERT_FILE at it.
+COPY --from=build /etc/ssl/certs/ca-certificates.crt /etc/ssl/certs/ca-certificates.crt
+COPY --from=build /out/tmp /tmp
+COPY --from=build /out/sigmaforge /usr/local/bin/sigmaforge
+ENV SSL_CERT_FILE=/etc/ssl/certs/ca-certificates.crt \
+    TMPDIR=/tmp
+ENTRYPOINT ["/usr/local/bin/sigmaforge"]
+CMD ["run"]

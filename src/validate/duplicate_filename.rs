@@ -1,0 +1,35 @@
+//! SV104: SigmaHQ references rules by file name in several tools; a name must be unique repository-wide.
+
+use super::{Findings, RepoCx, Validator};
+use std::collections::BTreeMap;
+
+validator!(
+    "SV104",
+    "duplicate-filename",
+    Error,
+    PySigma,
+    ["duplicate_filename"],
+    "Two rule files in different folders have the same file name."
+);
+
+impl Validator for V {
+    fn info(&self) -> &'static super::Info {
+        &INFO
+    }
+    fn check_repo(&self, repo: &RepoCx<'_>, out: &mut Findings<'_>) {
+        let mut by: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+        for f in repo.files.iter().filter(|f| !f.parsed.is_empty()) {
+            by.entry(f.file_name()).or_default().push(f.path);
+        }
+        for (name, paths) in by.into_iter().filter(|(_, p)| p.len() > 1) {
+            for p in &paths {
+                let others: Vec<&str> = paths.iter().copied().filter(|o| o != p).collect();
+                out.report(
+                    p,
+                    crate::diag::Pos::new(1, 1),
+                    format!("file name `{name}` is also used by {}", others.join(", ")),
+                );
+            }
+        }
+    }
+}

@@ -1,0 +1,30 @@
+//! SV107: repeated references are noise and usually a copy-paste slip.
+
+use super::{DocCx, Findings, Validator};
+
+validator!(
+    "SV107",
+    "duplicate-reference",
+    Warning,
+    PySigma,
+    ["duplicate_references"],
+    "The same reference is listed twice."
+);
+
+impl Validator for V {
+    fn info(&self) -> &'static super::Info {
+        &INFO
+    }
+    fn check_doc(&self, cx: &DocCx<'_>, out: &mut Findings<'_>) {
+        let refs = &cx.meta().references;
+        for (i, r) in refs.iter().enumerate() {
+            if refs[..i].iter().any(|p| p.value == r.value) {
+                out.report(
+                    &cx.src.path,
+                    r.pos,
+                    format!("reference `{}` is listed twice", r.value),
+                );
+            }
+        }
+    }
+}

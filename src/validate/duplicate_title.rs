@@ -1,0 +1,46 @@
+//! SV103: titles are what analysts see in alerts; two rules with one title cannot be told apart.
+
+use super::{Findings, RepoCx, Validator};
+use std::collections::BTreeMap;
+
+validator!(
+    "SV103",
+    "duplicate-title",
+    Error,
+    PySigma,
+    ["duplicate_title"],
+    "Two documents share the same `title`."
+);
+
+impl Validator for V {
+    fn info(&self) -> &'static super::Info {
+        &INFO
+    }
+    fn check_repo(&self, repo: &RepoCx<'_>, out: &mut Findings<'_>) {
+        let mut by: BTreeMap<&str, Vec<(&str, crate::diag::Pos)>> = BTreeMap::new();
+        for f in &repo.files {
+            for (src, doc) in &f.parsed {
+                if let Some(t) = &doc.meta().title {
+                    by.entry(t.value.as_str())
+                        .or_default()
+                        .push((src.path.as_str(), t.pos));
+                }
+            }
+        }
+        for (title, uses) in by.into_iter().filter(|(_, u)| u.len() > 1) {
+            for (i, (path, pos)) in uses.iter().enumerate() {
+                let others: Vec<String> = uses
+                    .iter()
+                    .enumerate()
+                    .filter(|(j, _)| *j != i)
+                    .map(|(_, (p, q))| format!("{p}:{}", q.line))
+                    .collect();
+                out.report(
+                    path,
+                    *pos,
+                    format!("title `{title}` is also used by {}", others.join(", ")),
+                );
+            }
+        }
+    }
+}

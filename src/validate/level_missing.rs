@@ -1,0 +1,23 @@
+//! SV118: SigmaHQ requires `level` on every rule so reviewers and consumers can rely on it.
+
+use super::{DocCx, Findings, Validator};
+
+validator!(
+    "SV118",
+    "level-missing",
+    Warning,
+    SigmaHq,
+    ["sigmahq_level_existence"],
+    "The document has no `level`."
+);
+
+impl Validator for V {
+    fn info(&self) -> &'static super::Info {
+        &INFO
+    }
+    fn check_doc(&self, cx: &DocCx<'_>, out: &mut Findings<'_>) {
+        if cx.meta().level.is_none() {
+            out.report(&cx.src.path, cx.start(), "no `level` field");
+        }
+    }
+}

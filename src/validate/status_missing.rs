@@ -1,0 +1,23 @@
+//! SV119: SigmaHQ requires `status` on every rule so reviewers and consumers can rely on it.
+
+use super::{DocCx, Findings, Validator};
+
+validator!(
+    "SV119",
+    "status-missing",
+    Warning,
+    SigmaHq,
+    ["sigmahq_status_existence"],
+    "The document has no `status`."
+);
+
+impl Validator for V {
+    fn info(&self) -> &'static super::Info {
+        &INFO
+    }
+    fn check_doc(&self, cx: &DocCx<'_>, out: &mut Findings<'_>) {
+        if cx.meta().status.is_none() {
+            out.report(&cx.src.path, cx.start(), "no `status` field");
+        }
+    }
+}

@@ -1,0 +1,34 @@
+//! SV213: a rule has one `tlp` value; two contradict each other.
+
+use super::{DocCx, Findings, Validator};
+
+validator!(
+    "SV213",
+    "tlp-tags-multiple",
+    Error,
+    SigmaHq,
+    ["sigmahq_tags_unique_tlp"],
+    "More than one `tlp.*` tag."
+);
+
+impl Validator for V {
+    fn info(&self) -> &'static super::Info {
+        &INFO
+    }
+    fn check_doc(&self, cx: &DocCx<'_>, out: &mut Findings<'_>) {
+        let tags: Vec<_> = cx
+            .meta()
+            .tags
+            .iter()
+            .filter(|t| t.value.starts_with("tlp."))
+            .collect();
+        if let [_, second, ..] = tags.as_slice() {
+            let names: Vec<&str> = tags.iter().map(|t| t.value.as_str()).collect();
+            out.report(
+                &cx.src.path,
+                second.pos,
+                format!("several `tlp.*` tags: {}", names.join(", ")),
+            );
+        }
+    }
+}

@@ -1,0 +1,37 @@
+//! SV209: TLP tags drive sharing decisions; an unknown level is a sharing accident waiting to happen.
+
+use super::{DocCx, Findings, Validator};
+
+validator!(
+    "SV209",
+    "tlp-v2-tag",
+    Warning,
+    PySigma,
+    ["tlpv2_tag"],
+    "A `tlp.*` tag is not a TLP v2 level."
+);
+
+const ALLOWED: &[&str] = &["amber", "amber-strict", "clear", "green", "red"];
+
+impl Validator for V {
+    fn info(&self) -> &'static super::Info {
+        &INFO
+    }
+    fn check_doc(&self, cx: &DocCx<'_>, out: &mut Findings<'_>) {
+        for t in &cx.meta().tags {
+            if let Some(name) = t.value.strip_prefix("tlp.")
+                && !ALLOWED.contains(&name)
+            {
+                out.report(
+                    &cx.src.path,
+                    t.pos,
+                    format!(
+                        "`{}`: allowed TLP levels are {}",
+                        t.value,
+                        ALLOWED.join(", ")
+                    ),
+                );
+            }
+        }
+    }
+}
