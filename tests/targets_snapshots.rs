@@ -64,8 +64,13 @@ fn render_all(config: &str, path: &Path) -> String {
 
 #[test]
 fn representative_rules() {
-    let shared = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared");
-    if !shared.join("corpus").is_dir() {
+    // Relative to the crate root (cargo's working directory for tests), so the file paths recorded
+    // in the artifacts are the same on every machine.
+    let shared = Path::new("../shared");
+    if !Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../shared/corpus")
+        .is_dir()
+    {
         println!("skipped: ../shared is not present");
         return;
     }
@@ -77,20 +82,81 @@ fn representative_rules() {
 
 #[test]
 fn example_rules() {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/rules");
-    if !dir.is_dir() {
+    let dir = Path::new("examples/rules");
+    if !Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("examples/rules")
+        .is_dir()
+    {
         println!("skipped: examples/rules is not present on this branch");
         return;
     }
-    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
-        .expect("examples readable")
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.extension().is_some_and(|x| x == "yml" || x == "yaml"))
-        .collect();
+    let mut files: Vec<PathBuf> =
+        std::fs::read_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join(dir))
+            .expect("examples readable")
+            .filter_map(|e| e.ok().map(|e| dir.join(e.file_name())))
+            .filter(|p| p.extension().is_some_and(|x| x == "yml" || x == "yaml"))
+            .collect();
     files.sort();
     for f in files {
         let text = render_all("ecs-windows", &f);
         let name = format!("example_{}", snapshot_dir(&f.display().to_string()));
         insta::assert_snapshot!(name, text);
     }
+}
+
+#[test]
+fn option_variants() {
+    if !Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../shared/corpus")
+        .is_dir()
+    {
+        println!("skipped: ../shared is not present");
+        return;
+    }
+    let path = Path::new("../shared").join(RULES[1].1);
+    let scan = sigmaforge::scan::scan(&[path]).expect("scan");
+    let set = ConfigSet::load(&["ecs-windows"]).expect("config");
+    let variants: &[(&str, &[(&str, &str)])] = &[
+        ("es-rule", &[("language", "eql"), ("interval", "15")]),
+        ("es-rule", &[("language", "esql"), ("enabled", "false")]),
+        (
+            "xpack-watcher",
+            &[("action", "email"), ("email_to", "soc@example.org")],
+        ),
+        (
+            "xpack-watcher",
+            &[
+                ("action", "webhook"),
+                ("webhook_url", "https://hooks.example.org:8443/sigma"),
+            ],
+        ),
+        (
+            "elastalert",
+            &[
+                ("alert", "email"),
+                ("email_to", "a@example.org, b@example.org"),
+            ],
+        ),
+        (
+            "elastalert",
+            &[
+                ("alert", "post"),
+                ("post_url", "https://hooks.example.org/ea"),
+            ],
+        ),
+    ];
+    let mut text = String::new();
+    for (name, opts) in variants {
+        let opts = opts
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        let t = target::configured(name, &opts).expect("valid options");
+        for o in sigmaforge::convert::convert(&scan, &set, &[t.as_ref()]) {
+            text.push_str(&format!("===== {name} {opts:?}\n"));
+            text.push_str(o.output.as_deref().unwrap_or_default());
+            text.push('\n');
+        }
+    }
+    insta::assert_snapshot!("option_variants", text);
 }

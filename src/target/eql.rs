@@ -314,7 +314,10 @@ mod tests {
     fn operators_follow_case_and_wildcards() {
         let set = ConfigSet::default();
         let q = |e: &Expr| query(e, &set).unwrap();
-        assert_eq!(q(&pat("a.b", "X\"y\\", false)), r#"any where a.b : "X\"y\\""#);
+        assert_eq!(
+            q(&pat("a.b", "X\"y\\", false)),
+            r#"any where a.b : "X\"y\\""#
+        );
         assert_eq!(q(&pat("a", "*x?", false)), r#"any where a like~ "*x?""#);
         assert_eq!(q(&pat("a", "*x", true)), r#"any where a like "*x""#);
         assert_eq!(q(&pat("a", "X", true)), r#"any where a == "X""#);

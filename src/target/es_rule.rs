@@ -73,7 +73,11 @@ impl EsRule {
                         "lucene" => RuleLanguage::Lucene,
                         "eql" => RuleLanguage::Eql,
                         "esql" => RuleLanguage::Esql,
-                        _ => return Err(format!("es-rule: language must be lucene, eql or esql, not `{v}`")),
+                        _ => {
+                            return Err(format!(
+                                "es-rule: language must be lucene, eql or esql, not `{v}`"
+                            ));
+                        }
                     }
                 }
                 "interval" => self.interval_minutes = parse_minutes(v)?,
@@ -82,7 +86,11 @@ impl EsRule {
                         .parse()
                         .map_err(|_| format!("es-rule: enabled must be true or false, not `{v}`"))?
                 }
-                _ => return Err(format!("es-rule: unknown option `{k}` (language, interval, enabled)")),
+                _ => {
+                    return Err(format!(
+                        "es-rule: unknown option `{k}` (language, interval, enabled)"
+                    ));
+                }
             }
         }
         Ok(self)
@@ -284,7 +292,12 @@ fn license(meta: &Meta) -> String {
 
 /// Sigma level → (Kibana severity, risk score).
 pub(crate) fn severity(meta: &Meta) -> (&'static str, u8) {
-    match meta.level.as_ref().map(|l| l.value.to_ascii_lowercase()).as_deref() {
+    match meta
+        .level
+        .as_ref()
+        .map(|l| l.value.to_ascii_lowercase())
+        .as_deref()
+    {
         Some("informational") => ("low", 1),
         Some("medium") => ("medium", 47),
         Some("high") => ("high", 73),
@@ -379,7 +392,9 @@ pub(crate) fn threat(meta: &Meta) -> Vec<Value> {
     for t in &meta.tags {
         match parse_attack_tag(&t.value) {
             Some(AttackTag::Technique(id)) => {
-                let Some(tech) = m.technique(&id) else { continue };
+                let Some(tech) = m.technique(&id) else {
+                    continue;
+                };
                 let id = match (&tech.revoked_by, tech.is_active()) {
                     (_, true) => id,
                     (Some(r), false) if m.technique(r).is_some_and(|x| x.is_active()) => r.clone(),
@@ -399,7 +414,9 @@ pub(crate) fn threat(meta: &Meta) -> Vec<Value> {
     // tactic shortname → parent technique id → sub-technique ids
     let mut by_tactic: BTreeMap<String, BTreeMap<String, BTreeSet<String>>> = BTreeMap::new();
     for id in &techs {
-        let Some(tech) = m.technique(id) else { continue };
+        let Some(tech) = m.technique(id) else {
+            continue;
+        };
         let own: Vec<&String> = tech.tactics.iter().collect();
         let narrowed: Vec<&String> = own
             .iter()
@@ -425,7 +442,9 @@ pub(crate) fn threat(meta: &Meta) -> Vec<Value> {
     tactics.sort_by_key(|(ta, _)| m.tactic_rank(ta));
     let mut out = Vec::new();
     for (ta, parents) in tactics {
-        let Some(tactic) = m.tactic(&ta) else { continue };
+        let Some(tactic) = m.tactic(&ta) else {
+            continue;
+        };
         let mut entry = json!({
             "framework": "MITRE ATT&CK",
             "tactic": {
@@ -436,7 +455,9 @@ pub(crate) fn threat(meta: &Meta) -> Vec<Value> {
         });
         let mut techniques = Vec::new();
         for (parent, subs) in parents {
-            let Some(p) = m.technique(&parent) else { continue };
+            let Some(p) = m.technique(&parent) else {
+                continue;
+            };
             let mut t = json!({
                 "id": p.id,
                 "name": p.name,

@@ -107,9 +107,9 @@ pub fn condition(e: &Expr, out: &mut String) -> Result<(), String> {
             }
         }
         Expr::Test(t) => test(t, out),
-        Expr::Keyword(_) => Err(
-            "keyword (full-text) searches have no ES|QL equivalent over all fields".into(),
-        ),
+        Expr::Keyword(_) => {
+            Err("keyword (full-text) searches have no ES|QL equivalent over all fields".into())
+        }
     }
 }
 

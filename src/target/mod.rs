@@ -6,8 +6,8 @@
 //! that means something else.
 
 pub mod elastalert;
-pub mod es_rule;
 pub mod eql;
+pub mod es_rule;
 pub mod esql;
 pub mod kibana;
 pub mod lucene;
@@ -71,7 +71,15 @@ pub fn targets() -> Vec<&'static dyn Target> {
     static ELASTALERT: elastalert::ElastAlert = elastalert::ElastAlert::DEFAULT;
     static EQL: eql::Eql = eql::Eql;
     static ESQL: esql::Esql = esql::Esql;
-    vec![&ES_QS, &ES_RULE, &KIBANA, &WATCHER, &ELASTALERT, &EQL, &ESQL]
+    vec![
+        &ES_QS,
+        &ES_RULE,
+        &KIBANA,
+        &WATCHER,
+        &ELASTALERT,
+        &EQL,
+        &ESQL,
+    ]
 }
 
 /// A target configured with `-O key=value` options (see `docs/targets.md`); targets without options
@@ -87,7 +95,9 @@ pub fn configured(
         _ => {
             let t = target(name).ok_or_else(|| format!("unknown target `{name}`"))?;
             if let Some(k) = opts.keys().next() {
-                return Err(format!("{name}: unknown option `{k}` (this target has none)"));
+                return Err(format!(
+                    "{name}: unknown option `{k}` (this target has none)"
+                ));
             }
             Box::new(Fixed(t))
         }

@@ -167,7 +167,10 @@ mod tests {
         let b = stem(&out(Some("Same"), Some("ef567890-0000")), &mut used);
         let c = stem(&out(Some("Same"), Some("ef567890-1111")), &mut used);
         let d = stem(&out(Some("///"), None), &mut used);
-        assert_eq!((a.as_str(), b.as_str(), c.as_str()), ("same", "same_ef567890", "same_2"));
+        assert_eq!(
+            (a.as_str(), b.as_str(), c.as_str()),
+            ("same", "same_ef567890", "same_2")
+        );
         assert_eq!(d, "rules_x_yml");
     }
 

@@ -107,7 +107,8 @@ impl Watcher {
                 },
             }),
             WatchAction::Webhook => {
-                let (scheme, host, port, path) = split_url(self.webhook_url.as_deref().unwrap_or_default())?;
+                let (scheme, host, port, path) =
+                    split_url(self.webhook_url.as_deref().unwrap_or_default())?;
                 json!({
                     "throttle_period": "15m",
                     "webhook": {
@@ -217,7 +218,11 @@ mod tests {
         assert_eq!(split_url("http://h").unwrap().2, 80);
         assert!(split_url("ftp://h").is_err());
         let o = |k: &str, v: &str| BTreeMap::from([(k.to_string(), v.to_string())]);
-        assert!(Watcher::DEFAULT.with_options(&o("action", "email")).is_err());
+        assert!(
+            Watcher::DEFAULT
+                .with_options(&o("action", "email"))
+                .is_err()
+        );
         assert!(Watcher::DEFAULT.with_options(&o("bogus", "1")).is_err());
         assert_eq!(
             Watcher::DEFAULT
