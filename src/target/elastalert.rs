@@ -4,15 +4,20 @@
 //! uniqueness gives), `description`, `index` (comma-joined patterns), `timestamp_field` (the config's
 //! date field), `type: any`, `filter: [query_string …]` with the Lucene query, `priority` and an
 //! `alert` — which ElastAlert 2's schema requires and pySigma's output lacks. The alerter is
-//! `debug` (log only) by default, or `email` / `post` by option. Sigma provenance is a YAML comment
+//! `debug` (log only) by default, or `email` / `post` by option. Correlations: `event_count` with
+//! `gt`/`gte` → `type: frequency` (`num_events`, `timeframe`, `query_key` from group-by);
+//! `value_count` → `type: cardinality` (`max_cardinality` / `min_cardinality`); others skipped. Sigma provenance is a YAML comment
 //! at the top, which ElastAlert ignores.
 
 use std::collections::BTreeMap;
 
 use serde_json::{Value, json};
 
+use super::correlation::{CorrelationInput, condition_text};
 use super::es_rule::{combined, description, rule_indices, title};
 use super::{RuleInput, Target};
+use crate::mapping::ConfigSet;
+use crate::rule::{CorrOp, CorrelationType, Meta, SourceDoc};
 
 /// Which ElastAlert alerter the rules use.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -109,16 +114,114 @@ impl Target for ElastAlert {
     fn render(&self, input: &RuleInput<'_>) -> Result<String, String> {
         let (expr, indices) = combined(input.queries)?;
         let query = super::lucene::render(&expr, input.set, None)?;
-        let meta = &input.rule.meta;
-        let mut rule = json!({
-            "name": title(input.doc, meta),
-            "description": description(input.doc, meta),
-            "index": rule_indices(&indices).join(","),
-            "timestamp_field": input.set.date_field(),
+        let rule = self.rule(input.doc, &input.rule.meta, &query, &indices, input.set);
+        self.finish(input.doc, rule)
+    }
+
+    fn render_correlation_rules(&self, c: &CorrelationInput<'_>) -> Result<String, String> {
+        let query = super::lucene::render(&c.any_rule(), c.set, None)?;
+        let mut rule = self.rule(c.doc, &c.correlation.meta, &query, &c.indices(), c.set);
+        let obj = rule.as_object_mut().expect("json! object");
+        match c.kind() {
+            CorrelationType::EventCount => {
+                let at_least = c.at_least().ok_or_else(|| {
+                    format!(
+                        "ElastAlert frequency rules fire at or above a count, not `{}`",
+                        condition_text(c.correlation)
+                    )
+                })?;
+                obj.insert("type".into(), json!("frequency"));
+                obj.insert("num_events".into(), json!(at_least));
+            }
+            CorrelationType::ValueCount => {
+                let (op, n) = c.single_op().ok_or_else(|| {
+                    format!(
+                        "ElastAlert compares one bound, not `{}`",
+                        condition_text(c.correlation)
+                    )
+                })?;
+                let n = if n.fract() == 0.0 && (0.0..1e12).contains(&n) {
+                    n as u64
+                } else {
+                    return Err(format!("the count {n} is not a whole number"));
+                };
+                let f = c.field.clone().ok_or("value_count needs a field")?;
+                obj.insert("type".into(), json!("cardinality"));
+                obj.insert("cardinality_field".into(), json!(f));
+                // ElastAlert fires when the distinct count goes above max / below min
+                let (key, bound) = match op {
+                    CorrOp::Gt => ("max_cardinality", n),
+                    CorrOp::Gte if n >= 1 => ("max_cardinality", n - 1),
+                    CorrOp::Lt => ("min_cardinality", n),
+                    CorrOp::Lte => ("min_cardinality", n + 1),
+                    _ => {
+                        return Err(format!(
+                            "ElastAlert cardinality rules cannot express `{}`",
+                            condition_text(c.correlation)
+                        ));
+                    }
+                };
+                obj.insert(key.into(), json!(bound));
+            }
+            k => {
+                return Err(format!(
+                    "{} correlations have no ElastAlert rule type",
+                    k.name()
+                ));
+            }
+        }
+        obj.insert("timeframe".into(), timeframe(c.seconds()));
+        if !c.group_by.is_empty() {
+            let key = if c.group_by.len() == 1 {
+                json!(c.group_by[0])
+            } else {
+                json!(c.group_by)
+            };
+            obj.insert("query_key".into(), key);
+        }
+        self.finish(c.doc, rule)
+    }
+
+    fn extension(&self) -> &'static str {
+        "yaml"
+    }
+}
+
+/// `timeframe` in the largest whole unit ElastAlert accepts.
+fn timeframe(seconds: u64) -> Value {
+    let s = seconds.max(1);
+    if s % 3600 == 0 {
+        json!({ "hours": s / 3600 })
+    } else if s % 60 == 0 {
+        json!({ "minutes": s / 60 })
+    } else {
+        json!({ "seconds": s })
+    }
+}
+
+impl ElastAlert {
+    /// The common body: names, index, filter, priority.
+    fn rule(
+        &self,
+        doc: &SourceDoc,
+        meta: &Meta,
+        query: &str,
+        indices: &[String],
+        set: &ConfigSet,
+    ) -> Value {
+        json!({
+            "name": title(doc, meta),
+            "description": description(doc, meta),
+            "index": rule_indices(indices).join(","),
+            "timestamp_field": set.date_field(),
             "type": "any",
             "filter": [{ "query_string": { "query": query, "analyze_wildcard": true } }],
             "priority": priority(meta.level.as_ref().map(|l| l.value.as_str())),
-        });
+        })
+    }
+
+    /// Adds the alerter and writes the YAML with its provenance comment.
+    fn finish(&self, doc: &SourceDoc, mut rule: Value) -> Result<String, String> {
         let obj = rule.as_object_mut().expect("json! object");
         match self.alert {
             Alerter::Debug => {
@@ -145,12 +248,8 @@ impl Target for ElastAlert {
             .map_err(|e| format!("cannot write YAML: {e}"))?;
         Ok(format!(
             "# Sigma rule {} ({})\n{yaml}",
-            input.doc.id.as_deref().unwrap_or("without id"),
-            input.doc.path
+            doc.id.as_deref().unwrap_or("without id"),
+            doc.path
         ))
-    }
-
-    fn extension(&self) -> &'static str {
-        "yaml"
     }
 }

@@ -19,9 +19,11 @@
 
 use std::fmt::Write;
 
+use super::correlation::{CorrelationInput, condition_text, span};
 use super::{RuleInput, Target};
 use crate::mapping::ConfigSet;
 use crate::mapping::ir::{Expr, FieldTest, Test};
+use crate::rule::CorrelationType;
 use crate::rule::modifier::CmpOp;
 use crate::rule::value::{Part, SigmaString};
 
@@ -43,6 +45,10 @@ impl Target for Eql {
         query(&expr, input.set)
     }
 
+    fn render_correlation_rules(&self, c: &CorrelationInput<'_>) -> Result<String, String> {
+        correlation_query(c)
+    }
+
     fn extension(&self) -> &'static str {
         "eql"
     }
@@ -53,6 +59,61 @@ impl Target for Eql {
 pub fn query(expr: &Expr, _set: &ConfigSet) -> Result<String, String> {
     let mut out = String::from("any where ");
     condition(expr, &mut out)?;
+    Ok(out)
+}
+
+/// Most events an `event_count` sequence may chain (Elasticsearch's limit for `runs`).
+const MAX_RUNS: u64 = 100;
+
+/// A correlation as an EQL query: `temporal_ordered` → `sequence [by …] with maxspan=… [q1] [q2] …`;
+/// `event_count` with `gt`/`gte` N → the rule's query repeated N times in one sequence (what
+/// `with runs=N` abbreviates: N matching events, per group, within the span). `temporal` (any order)
+/// and the value aggregations have no EQL form and are refused with the reason.
+pub fn correlation_query(c: &CorrelationInput<'_>) -> Result<String, String> {
+    let mut steps: Vec<String> = Vec::new();
+    match c.kind() {
+        CorrelationType::TemporalOrdered => {
+            for r in &c.rules {
+                let mut q = String::new();
+                condition(&r.expr, &mut q)?;
+                steps.push(q);
+            }
+        }
+        CorrelationType::EventCount => {
+            let n = c.at_least().ok_or_else(|| {
+                format!(
+                    "an EQL sequence counts at-least conditions only, not `{}`",
+                    condition_text(c.correlation)
+                )
+            })?;
+            let mut q = String::new();
+            condition(&c.any_rule(), &mut q)?;
+            if n == 1 {
+                return Ok(format!("any where {q}"));
+            }
+            if n > MAX_RUNS {
+                return Err(format!(
+                    "an EQL sequence chains at most {MAX_RUNS} events, the condition needs {n}"
+                ));
+            }
+            steps = vec![q; n as usize];
+        }
+        CorrelationType::Temporal => {
+            return Err(
+                "EQL sequences are ordered; `temporal` (any order) has no EQL equivalent".into(),
+            );
+        }
+        k => return Err(format!("{} correlations have no EQL equivalent", k.name())),
+    }
+    let mut out = String::from("sequence");
+    if !c.group_by.is_empty() {
+        let by: Vec<String> = c.group_by.iter().map(|g| field(g)).collect();
+        let _ = write!(out, " by {}", by.join(", "));
+    }
+    let _ = write!(out, " with maxspan={}", span(c.seconds()));
+    for s in steps {
+        let _ = write!(out, " [any where {s}]");
+    }
     Ok(out)
 }
 

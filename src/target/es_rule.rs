@@ -14,17 +14,23 @@
 //!   `meta.sigma`, a free-form object Kibana keeps on export and the detection-rules schema allows.
 //! * A Sigma condition list (several queries) becomes one rule whose query ORs them: the rule fires
 //!   when any of them matches, which is what the list means.
+//! * Correlations: `event_count` / `value_count` with a `gt`/`gte` condition become `threshold`
+//!   rules (group-by → `threshold.field`, distinct values → `threshold.cardinality`),
+//!   `temporal_ordered` becomes an EQL `sequence` rule, and with `language=esql` every type the
+//!   `esql` target can aggregate becomes an ES|QL rule; the look-back (`from`) is the correlation
+//!   timespan. Anything else is skipped with the reason.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::LazyLock;
 
 use serde_json::{Value, json};
 
+use super::correlation::{CorrelationInput, condition_text, span};
 use super::{RuleInput, Target};
 use crate::attack::AttackData;
 use crate::attack::tags::{AttackTag, parse_attack_tag};
 use crate::mapping::ir::{Expr, RuleQueries};
-use crate::rule::{Meta, Rule, SourceDoc};
+use crate::rule::{CorrelationType, Meta, Rule, SourceDoc};
 
 /// Which query language the detection rule carries.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -125,7 +131,64 @@ impl Target for EsRule {
                 super::esql::query(&expr, &esql_indices(&indices), input.set)?,
             ),
         };
-        let rule = detection_rule(self, input.doc, input.rule, kind, &query, &indices);
+        let rule = detection_rule(
+            self,
+            input.doc,
+            &input.rule.meta,
+            provenance(input.doc, input.rule),
+            kind,
+            &query,
+            &indices,
+        );
+        Ok(rule.to_string())
+    }
+
+    fn render_correlation_rules(&self, c: &CorrelationInput<'_>) -> Result<String, String> {
+        let meta = &c.correlation.meta;
+        let prov = correlation_provenance(c);
+        let indices = c.indices();
+        let window = span(c.seconds());
+        let mut rule = match (c.kind(), self.language) {
+            (_, RuleLanguage::Esql) => {
+                let q = super::esql::correlation_query(c)?;
+                detection_rule(self, c.doc, meta, prov, "esql", &q, &indices)
+            }
+            (CorrelationType::EventCount | CorrelationType::ValueCount, _) => {
+                let n = c.at_least().ok_or_else(|| {
+                    format!(
+                        "Kibana threshold rules fire at or above a count; the condition `{}` is not one",
+                        condition_text(c.correlation)
+                    )
+                })?;
+                if c.group_by.len() > 5 {
+                    return Err("Kibana threshold rules group by at most 5 fields".into());
+                }
+                let q = super::lucene::render(&c.any_rule(), c.set, None)?;
+                let mut r = detection_rule(self, c.doc, meta, prov, "threshold", &q, &indices);
+                r["threshold"] = if c.kind() == CorrelationType::EventCount {
+                    json!({ "field": c.group_by, "value": n })
+                } else {
+                    let f = c.field.clone().ok_or("value_count needs a field")?;
+                    json!({ "field": c.group_by, "value": 1, "cardinality": [{ "field": f, "value": n }] })
+                };
+                r
+            }
+            (CorrelationType::TemporalOrdered, _) | (_, RuleLanguage::Eql) => {
+                let q = super::eql::correlation_query(c)?;
+                detection_rule(self, c.doc, meta, prov, "eql", &q, &indices)
+            }
+            (k, _) => {
+                return Err(format!(
+                    "{} correlations have no Kibana threshold or EQL sequence form; use -O language=esql",
+                    k.name()
+                ));
+            }
+        };
+        // the look-back is the correlation window; run at least that often
+        rule["from"] = json!(format!("now-{window}"));
+        if c.seconds() < u64::from(self.interval_minutes) * 60 {
+            rule["interval"] = json!(window);
+        }
         Ok(rule.to_string())
     }
 
@@ -151,12 +214,12 @@ pub(crate) fn ndjson(outputs: &[&str]) -> String {
 fn detection_rule(
     t: &EsRule,
     doc: &SourceDoc,
-    rule: &Rule,
+    meta: &Meta,
+    provenance: Value,
     kind: &str,
     query: &str,
     indices: &[String],
 ) -> Value {
-    let meta = &rule.meta;
     let (severity, risk) = severity(meta);
     let mut v = json!({
         "rule_id": rule_uuid(doc),
@@ -167,7 +230,7 @@ fn detection_rule(
         "severity": severity,
         "risk_score": risk,
         "type": kind,
-        "language": if kind == "query" { "lucene" } else { kind },
+        "language": if kind == "query" || kind == "threshold" { "lucene" } else { kind },
         "query": query,
     });
     let obj = v.as_object_mut().expect("json! object");
@@ -187,7 +250,7 @@ fn detection_rule(
     obj.insert("false_positives".into(), json!(texts(&meta.falsepositives)));
     obj.insert("license".into(), json!(license(meta)));
     obj.insert("threat".into(), Value::Array(threat(meta)));
-    obj.insert("meta".into(), json!({ "sigma": provenance(doc, rule) }));
+    obj.insert("meta".into(), json!({ "sigma": provenance }));
     v
 }
 
@@ -326,6 +389,21 @@ pub(crate) fn provenance(doc: &SourceDoc, rule: &Rule) -> Value {
         "level": t(&rule.meta.level),
         "status": t(&rule.meta.status),
         "logsource": ls,
+    })
+}
+
+/// Provenance of a correlation: its own document plus the ids of the rules it references.
+fn correlation_provenance(c: &CorrelationInput<'_>) -> Value {
+    let t = |x: &Option<crate::rule::Text>| x.as_ref().map(|t| t.value.clone());
+    let meta = &c.correlation.meta;
+    json!({
+        "id": c.doc.id,
+        "file": c.doc.path,
+        "document": c.doc.index,
+        "level": t(&meta.level),
+        "status": t(&meta.status),
+        "correlation": c.kind().name(),
+        "rules": c.rules.iter().map(|r| json!({ "id": r.doc.id, "file": r.doc.path })).collect::<Vec<_>>(),
     })
 }
 

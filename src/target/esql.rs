@@ -13,9 +13,11 @@
 
 use std::fmt::Write;
 
+use super::correlation::CorrelationInput;
 use super::{RuleInput, Target};
 use crate::mapping::ConfigSet;
 use crate::mapping::ir::{Expr, FieldTest, Test};
+use crate::rule::CorrelationType;
 use crate::rule::modifier::CmpOp;
 use crate::rule::value::{Part, SigmaString};
 
@@ -39,6 +41,10 @@ impl Target for Esql {
         query(&expr, &super::es_rule::esql_indices(&indices), input.set)
     }
 
+    fn render_correlation_rules(&self, c: &CorrelationInput<'_>) -> Result<String, String> {
+        correlation_query(c)
+    }
+
     fn extension(&self) -> &'static str {
         "esql"
     }
@@ -58,6 +64,126 @@ pub fn query(expr: &Expr, indices: &[String], _set: &ConfigSet) -> Result<String
     }
     out.push_str(" METADATA _id, _index, _version\n| WHERE ");
     condition(expr, &mut out)?;
+    Ok(out)
+}
+
+/// An ES|QL time span literal (`5 minutes`, `1 hour`).
+fn time_span(seconds: u64) -> String {
+    let s = seconds.max(1);
+    let (n, unit) = if s % 86_400 == 0 {
+        (s / 86_400, "day")
+    } else if s % 3600 == 0 {
+        (s / 3600, "hour")
+    } else if s % 60 == 0 {
+        (s / 60, "minute")
+    } else {
+        (s, "second")
+    };
+    format!("{n} {unit}{}", if n == 1 { "" } else { "s" })
+}
+
+fn number(n: f64) -> String {
+    if n.fract() == 0.0 && n.abs() < 1e15 {
+        format!("{}", n as i64)
+    } else {
+        format!("{n}")
+    }
+}
+
+/// A correlation as an ES|QL aggregation over the last `timespan` (what a scheduled rule sees):
+/// `event_count` → `COUNT(*)`, `value_count` → `COUNT_DISTINCT`, `value_sum`/`value_avg`/
+/// `value_percentile` → `SUM`/`AVG`/`PERCENTILE`, each `BY` the group-by fields and filtered by the
+/// condition (any operator, ranges included); `temporal` → one 0/1 column per referenced rule, all
+/// (or the condition's number of them) required per group. `temporal_ordered` is refused: ES|QL
+/// aggregations do not see event order.
+pub fn correlation_query(c: &CorrelationInput<'_>) -> Result<String, String> {
+    let indices = super::es_rule::esql_indices(&c.indices());
+    let mut out = String::from("FROM ");
+    out.push_str(
+        &indices
+            .iter()
+            .map(|i| source(i))
+            .collect::<Vec<_>>()
+            .join(", "),
+    );
+    let _ = write!(
+        out,
+        "\n| WHERE {} >= NOW() - {} AND ",
+        field(c.set.date_field()),
+        time_span(c.seconds())
+    );
+    condition(&c.any_rule(), &mut out)?;
+    let by = if c.group_by.is_empty() {
+        String::new()
+    } else {
+        let g: Vec<String> = c.group_by.iter().map(|g| field(g)).collect();
+        format!(" BY {}", g.join(", "))
+    };
+    let cond = |name: &str| -> Option<String> {
+        let ops = &c.correlation.condition.as_ref()?.ops;
+        if ops.is_empty() {
+            return None;
+        }
+        Some(
+            ops.iter()
+                .map(|(op, n)| format!("{name} {} {}", op.symbol(), number(*n)))
+                .collect::<Vec<_>>()
+                .join(" AND "),
+        )
+    };
+    let value_field = || {
+        c.field
+            .as_deref()
+            .map(field)
+            .ok_or_else(|| format!("{} needs a field", c.kind().name()))
+    };
+    let agg = match c.kind() {
+        CorrelationType::EventCount => "COUNT(*)".to_string(),
+        CorrelationType::ValueCount => format!("COUNT_DISTINCT({})", value_field()?),
+        CorrelationType::ValueSum => format!("SUM({})", value_field()?),
+        CorrelationType::ValueAvg => format!("AVG({})", value_field()?),
+        CorrelationType::ValuePercentile => {
+            let p = c
+                .correlation
+                .condition
+                .as_ref()
+                .and_then(|x| x.percentile)
+                .ok_or("value_percentile needs a percentile")?;
+            format!("PERCENTILE({}, {})", value_field()?, number(p))
+        }
+        CorrelationType::Temporal => {
+            let mut evals = Vec::new();
+            let mut stats = Vec::new();
+            for (i, r) in c.rules.iter().enumerate() {
+                let mut q = String::new();
+                condition(&r.expr, &mut q)?;
+                evals.push(format!("rule_{i} = CASE({q}, 1, 0)"));
+                stats.push(format!("matched_{i} = MAX(rule_{i})"));
+            }
+            let total = (0..c.rules.len())
+                .map(|i| format!("matched_{i}"))
+                .collect::<Vec<_>>()
+                .join(" + ");
+            let want = cond(&format!("({total})"))
+                .unwrap_or_else(|| format!("({total}) == {}", c.rules.len()));
+            let _ = write!(
+                out,
+                "\n| EVAL {}\n| STATS {}{by}\n| WHERE {want}",
+                evals.join(", "),
+                stats.join(", ")
+            );
+            return Ok(out);
+        }
+        CorrelationType::TemporalOrdered => {
+            return Err(
+                "ES|QL aggregations do not see event order; `temporal_ordered` is not converted"
+                    .into(),
+            );
+        }
+    };
+    let name = c.kind().name();
+    let want = cond(name).ok_or_else(|| format!("{name} needs a condition"))?;
+    let _ = write!(out, "\n| STATS {name} = {agg}{by}\n| WHERE {want}");
     Ok(out)
 }
 

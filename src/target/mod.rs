@@ -5,6 +5,7 @@
 //! express faithfully; the rule is then `skipped` with that reason, never converted to something
 //! that means something else.
 
+pub mod correlation;
 pub mod elastalert;
 pub mod eql;
 pub mod es_rule;
@@ -48,6 +49,18 @@ pub trait Target: Send + Sync {
     ) -> Result<String, String> {
         Err(format!(
             "correlation rules are not supported by the {} target",
+            self.name()
+        ))
+    }
+    /// Renders a correlation whose referenced rules and fields are already resolved (see
+    /// [`correlation::convert_correlation`]); targets without correlation support keep the refusal.
+    fn render_correlation_rules(
+        &self,
+        input: &correlation::CorrelationInput<'_>,
+    ) -> Result<String, String> {
+        Err(format!(
+            "{} correlations are not supported by the {} target",
+            input.kind().name(),
             self.name()
         ))
     }
@@ -124,6 +137,12 @@ impl Target for Fixed {
         set: &ConfigSet,
     ) -> Result<String, String> {
         self.0.render_correlation(doc, correlation, set)
+    }
+    fn render_correlation_rules(
+        &self,
+        input: &correlation::CorrelationInput<'_>,
+    ) -> Result<String, String> {
+        self.0.render_correlation_rules(input)
     }
     fn extension(&self) -> &'static str {
         self.0.extension()
