@@ -24,6 +24,18 @@ enum Command {
     Check(CheckArgs),
     /// List built-in items (parser codes).
     List(ListArgs),
+    /// Post a pull-request comment computed earlier (`workflow_run` half of the fork-safe flow).
+    Comment(CommentArgs),
+}
+
+#[derive(clap::Args, Debug)]
+struct CommentArgs {
+    /// The comment-request JSON written by `sigmaforge run` in the `pull_request` workflow.
+    #[arg(long)]
+    from: PathBuf,
+    /// Login whose comments count as ours (the token's bot or user).
+    #[arg(long, env = "INPUT_COMMENT-AUTHOR", default_value = "github-actions[bot]")]
+    author: String,
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -105,6 +117,7 @@ pub fn main() -> ExitCode {
     let result = match cli.command {
         Command::Check(a) => check(a),
         Command::List(a) => list(a),
+        Command::Comment(a) => comment(a),
     };
     match result {
         Ok(code) => code,
@@ -236,6 +249,35 @@ fn list(args: ListArgs) -> Result<ExitCode> {
             }
             write_output(None, &out)?;
         }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn comment(args: CommentArgs) -> Result<ExitCode> {
+    use sigmaforge::github::{self, ActionsEnv, CommentAction, StickyOptions};
+    let env = ActionsEnv::from_process();
+    let options = StickyOptions {
+        bot_login: args.author,
+        ..StickyOptions::default()
+    };
+    let outcome = github::post_comment_request_file(&env, &args.from, &options)
+        .with_context(|| format!("posting the comment request {}", args.from.display()))?;
+    match &outcome.action {
+        CommentAction::Created | CommentAction::Updated | CommentAction::Unchanged => {
+            eprintln!(
+                "sigmaforge: comment {:?}{}",
+                outcome.action,
+                outcome
+                    .url
+                    .as_deref()
+                    .map(|u| format!(": {u}"))
+                    .unwrap_or_default()
+            );
+        }
+        _ => {}
+    }
+    if let Some(w) = outcome.warning() {
+        println!("::warning title=sigmaforge comment::{}", github::commands::escape_data(&w));
     }
     Ok(ExitCode::SUCCESS)
 }

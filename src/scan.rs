@@ -22,6 +22,17 @@ pub struct Scan {
     pub diagnostics: Vec<Diagnostic>,
     /// YAML documents skipped because they are not Sigma.
     pub skipped: usize,
+    /// Text and raw YAML of each file, aligned with `files`, so later stages never re-read or re-parse.
+    pub sources: Vec<Source>,
+}
+
+/// What was read from one file.
+#[derive(Debug, Clone, Default)]
+pub struct Source {
+    /// The text, when the file is UTF-8.
+    pub text: Option<String>,
+    /// Non-empty YAML documents as written.
+    pub roots: Vec<crate::rule::yaml::Node>,
 }
 
 impl Scan {
@@ -69,6 +80,10 @@ pub fn scan(inputs: &[PathBuf]) -> Result<Scan, DiscoverError> {
         ..Scan::default()
     };
     for f in parsed {
+        scan.sources.push(Source {
+            text: f.text,
+            roots: f.roots,
+        });
         scan.docs.extend(f.docs);
         scan.diagnostics.extend(f.diags);
         scan.skipped += f.skipped;

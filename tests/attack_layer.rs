@@ -171,3 +171,49 @@ fn schema_rejects_the_defects_of_older_tools() {
         .insert("version".into(), serde_json::json!("4.2"));
     assert!(!v.is_valid(&legacy));
 }
+
+#[test]
+fn ics_layer_uses_ics_tactics() {
+    let data = AttackData::embedded();
+    let rules = vec![
+        // T0858 is execution + evasion in ICS; the rule names one of them
+        rule(
+            "rules/ics/a.yml",
+            "high",
+            &["attack.evasion", "attack.t0858"],
+        ),
+        // T0859 without tactic tags: both of its tactics
+        rule("rules/ics/b.yml", "high", &["attack.t0859"]),
+        // an Enterprise technique is reported as belonging to another domain, not drawn
+        rule("rules/ics/c.yml", "high", &["attack.t1059"]),
+    ];
+    let opts = LayerOptions {
+        domain: sigmaforge::attack::Domain::Ics,
+        ..LayerOptions::default()
+    };
+    let out = build_layer(&rules, &opts, &data).expect("layer");
+    let cells: Vec<(&str, &str)> = out
+        .layer
+        .techniques
+        .iter()
+        .map(|e| (e.technique_id.as_str(), e.tactic.as_str()))
+        .collect();
+    assert_eq!(
+        cells,
+        vec![
+            ("T0858", "evasion"),
+            ("T0859", "persistence"),
+            ("T0859", "lateral-movement"),
+        ]
+    );
+    assert_eq!(out.layer.domain, "ics-attack");
+    assert!(
+        out.layer
+            .metadata
+            .iter()
+            .any(|m| serde_json::to_string(m).is_ok_and(|s| s.contains("other ATT&CK domains")))
+    );
+    if let Some(v) = schema_validator() {
+        assert_valid(&v, &out.layer);
+    }
+}

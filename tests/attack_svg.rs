@@ -71,3 +71,32 @@ fn svg_is_well_formed_and_escaped() {
     // balanced groups
     assert_eq!(svg.matches("<g").count(), svg.matches("</g>").count());
 }
+
+#[test]
+fn svg_renders_with_rsvg_when_available() {
+    let Ok(status) = std::process::Command::new("rsvg-convert")
+        .arg("--version")
+        .output()
+    else {
+        eprintln!("skip: rsvg-convert not installed");
+        return;
+    };
+    assert!(status.status.success());
+    let dir = tempfile::tempdir().expect("tempdir");
+    let svg = dir.path().join("fixture.svg");
+    let png = dir.path().join("fixture.png");
+    std::fs::write(&svg, render()).expect("write svg");
+    let out = std::process::Command::new("rsvg-convert")
+        .arg(&svg)
+        .arg("-o")
+        .arg(&png)
+        .output()
+        .expect("run rsvg-convert");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let bytes = std::fs::read(&png).expect("png written");
+    assert!(bytes.starts_with(b"\x89PNG"));
+}

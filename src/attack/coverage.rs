@@ -22,6 +22,21 @@ pub enum CoverageError {
 /// Sigma levels in increasing order, for `--min-level` and level weights.
 pub const LEVELS: [&str; 5] = ["informational", "low", "medium", "high", "critical"];
 
+/// Sigma statuses from least to most mature, for `--min-status` (sigma-cli's order).
+pub const STATUSES: [&str; 5] = [
+    "unsupported",
+    "deprecated",
+    "experimental",
+    "test",
+    "stable",
+];
+
+/// Rank of a status (`None` for unknown or missing), so filters can compare maturity.
+pub fn status_rank(status: Option<&str>) -> Option<usize> {
+    let s = status?.trim().to_ascii_lowercase();
+    STATUSES.iter().position(|x| *x == s)
+}
+
 /// Rank of a level (`None` for unknown or missing), so filters can compare levels.
 pub fn level_rank(level: Option<&str>) -> Option<usize> {
     let l = level?.trim().to_ascii_lowercase();
@@ -35,6 +50,8 @@ pub struct RuleFilter {
     pub statuses: Vec<String>,
     /// Keep only rules at this level or above (rules without a level are dropped).
     pub min_level: Option<String>,
+    /// Keep only rules at this status or more mature (rules without a status are dropped).
+    pub min_status: Option<String>,
     /// Keep only rules under one of these folders (repository-relative; empty: everywhere).
     pub include_folders: Vec<String>,
     /// Drop rules under any of these folders.
@@ -62,6 +79,14 @@ impl RuleFilter {
                 LEVELS.join(", ")
             )));
         }
+        if let Some(st) = &self.min_status
+            && status_rank(Some(st)).is_none()
+        {
+            return Err(CoverageError::Option(format!(
+                "unknown status {st:?} (expected one of {})",
+                STATUSES.join(", ")
+            )));
+        }
         Ok(())
     }
 
@@ -71,6 +96,12 @@ impl RuleFilter {
             let status = rule.status.as_deref().unwrap_or("").trim();
             if !self.statuses.iter().any(|s| s.eq_ignore_ascii_case(status)) {
                 return false;
+            }
+        }
+        if let Some(min) = &self.min_status {
+            match (status_rank(Some(min)), status_rank(rule.status.as_deref())) {
+                (Some(m), Some(r)) if r >= m => {}
+                _ => return false,
             }
         }
         if let Some(min) = &self.min_level {
@@ -95,6 +126,9 @@ impl RuleFilter {
         }
         if let Some(l) = &self.min_level {
             parts.push(format!("level >= {l}"));
+        }
+        if let Some(st) = &self.min_status {
+            parts.push(format!("status >= {st}"));
         }
         if !self.include_folders.is_empty() {
             parts.push(format!("under {}", self.include_folders.join("|")));
@@ -250,4 +284,58 @@ pub fn compute<'a>(
         techniques,
         other_domain_hits: other,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rule(path: &str, level: Option<&str>, status: Option<&str>) -> CoverageRule {
+        CoverageRule {
+            path: path.into(),
+            title: "t".into(),
+            id: None,
+            level: level.map(str::to_string),
+            status: status.map(str::to_string),
+            tags: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn filters_compose() {
+        let f = RuleFilter {
+            min_status: Some("test".into()),
+            min_level: Some("medium".into()),
+            include_folders: vec!["rules/".into()],
+            exclude_folders: vec!["rules/windows/old".into()],
+            ..RuleFilter::default()
+        };
+        assert!(f.validate().is_ok());
+        assert!(f.keeps(&rule("rules/windows/a.yml", Some("high"), Some("stable"))));
+        assert!(!f.keeps(&rule(
+            "rules/windows/a.yml",
+            Some("high"),
+            Some("experimental")
+        )));
+        assert!(!f.keeps(&rule("rules/windows/a.yml", Some("low"), Some("test"))));
+        assert!(!f.keeps(&rule("rules/windows/a.yml", None, Some("test"))));
+        assert!(!f.keeps(&rule("rules/windows/old/a.yml", Some("high"), Some("test"))));
+        assert!(!f.keeps(&rule("rules-dfir/a.yml", Some("high"), Some("test"))));
+        assert!(!f.keeps(&rule("rulesx/a.yml", Some("high"), Some("test"))));
+        assert_eq!(
+            f.describe(),
+            "level >= medium; status >= test; under rules/; not under rules/windows/old"
+        );
+        let bad = RuleFilter {
+            min_status: Some("golden".into()),
+            ..RuleFilter::default()
+        };
+        assert!(bad.validate().is_err());
+        let statuses = RuleFilter {
+            statuses: vec!["Stable".into()],
+            ..RuleFilter::default()
+        };
+        assert!(statuses.keeps(&rule("a.yml", None, Some("stable"))));
+        assert!(!statuses.keeps(&rule("a.yml", None, Some("test"))));
+    }
 }

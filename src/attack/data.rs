@@ -23,6 +23,14 @@ const EMBEDDED_MOBILE: &str = include_str!("../../data/attack/mobile.json");
 /// Errors from loading ATT&CK tables; a bad `--attack-data` file must be reported, not crash.
 #[derive(Debug, thiserror::Error)]
 pub enum AttackDataError {
+    /// A STIX bundle lacks what a table needs (version, domain).
+    #[error("ATT&CK STIX bundle {origin}: {message}")]
+    Stix {
+        /// Where the bundle came from.
+        origin: String,
+        /// What is missing.
+        message: String,
+    },
     /// The table is not valid JSON or misses required keys.
     #[error("ATT&CK table {origin}: {source}")]
     Json {
@@ -198,28 +206,29 @@ impl AttackObject {
     }
 }
 
-#[derive(Deserialize)]
-struct RawTable {
+/// A table as stored on disk, before indexing; also what the STIX reader produces.
+#[derive(Deserialize, Default)]
+pub(crate) struct RawTable {
     #[serde(default)]
-    schema: Option<String>,
-    domain: String,
-    attack_version: String,
+    pub(crate) schema: Option<String>,
+    pub(crate) domain: String,
+    pub(crate) attack_version: String,
     #[serde(default)]
-    tactics: Vec<Tactic>,
+    pub(crate) tactics: Vec<Tactic>,
     #[serde(default)]
-    techniques: Vec<Technique>,
+    pub(crate) techniques: Vec<Technique>,
     #[serde(default)]
-    groups: Vec<AttackObject>,
+    pub(crate) groups: Vec<AttackObject>,
     #[serde(default)]
-    software: Vec<AttackObject>,
+    pub(crate) software: Vec<AttackObject>,
     #[serde(default)]
-    campaigns: Vec<AttackObject>,
+    pub(crate) campaigns: Vec<AttackObject>,
     #[serde(default)]
-    mitigations: Vec<AttackObject>,
+    pub(crate) mitigations: Vec<AttackObject>,
     #[serde(default)]
-    data_sources: Vec<AttackObject>,
+    pub(crate) data_sources: Vec<AttackObject>,
     #[serde(default)]
-    assets: Vec<AttackObject>,
+    pub(crate) assets: Vec<AttackObject>,
 }
 
 /// Kinds of non-technique objects, so lookups and findings can name what was looked for.
@@ -276,6 +285,30 @@ impl Matrix {
             origin: origin.to_string(),
             source,
         })?;
+        Matrix::from_raw(raw, origin)
+    }
+
+    /// Parses either a table or a MITRE STIX 2.x bundle (`"type": "bundle"`), so `--attack-data`
+    /// can take MITRE's official file directly.
+    pub fn from_any_json(text: &str, origin: &str) -> Result<Matrix, AttackDataError> {
+        #[derive(Deserialize)]
+        struct Probe {
+            #[serde(rename = "type", default)]
+            kind: Option<String>,
+        }
+        let probe: Probe = serde_json::from_str(text).map_err(|source| AttackDataError::Json {
+            origin: origin.to_string(),
+            source,
+        })?;
+        if probe.kind.as_deref() == Some("bundle") {
+            let raw = super::stix::table_from_bundle(text, origin)?;
+            Matrix::from_raw(raw, origin)
+        } else {
+            Matrix::from_json(text, origin)
+        }
+    }
+
+    pub(crate) fn from_raw(raw: RawTable, origin: &str) -> Result<Matrix, AttackDataError> {
         if let Some(schema) = &raw.schema
             && schema != TABLE_SCHEMA
             && schema != COMPACT_SCHEMA
@@ -393,20 +426,14 @@ impl Matrix {
     }
 }
 
-/// Where a domain's table comes from before it is parsed.
-#[derive(Debug, Clone)]
-enum Source {
-    Embedded(&'static str),
-    Owned { text: String, origin: String },
-}
-
 /// ATT&CK data for all three domains, parsed lazily on first use of each domain.
 ///
 /// Held by value and passed to every function that needs it, so tests can swap in small tables and
 /// `--attack-data` can replace one domain without any global state.
 #[derive(Debug)]
 pub struct AttackData {
-    sources: [Source; 3],
+    /// Embedded table text per domain, parsed on first use unless `parsed` is already set.
+    sources: [&'static str; 3],
     parsed: [OnceLock<Matrix>; 3],
 }
 
@@ -420,50 +447,43 @@ impl AttackData {
     /// The ATT&CK v19.1 tables compiled into the binary.
     pub fn embedded() -> AttackData {
         AttackData {
-            sources: [
-                Source::Embedded(EMBEDDED_ENTERPRISE),
-                Source::Embedded(EMBEDDED_ICS),
-                Source::Embedded(EMBEDDED_MOBILE),
-            ],
+            sources: [EMBEDDED_ENTERPRISE, EMBEDDED_ICS, EMBEDDED_MOBILE],
             parsed: [OnceLock::new(), OnceLock::new(), OnceLock::new()],
         }
     }
 
-    /// Replaces the domain named inside `text` with that table (for `--attack-data FILE`).
+    /// Replaces the domain named inside `text` with that table or MITRE STIX bundle (for
+    /// `--attack-data FILE`).
     ///
-    /// The table is parsed now so a bad file fails before any work is done.
-    pub fn with_table(mut self, text: String, origin: &str) -> Result<AttackData, AttackDataError> {
-        let matrix = Matrix::from_json(&text, origin)?;
+    /// The data is parsed now so a bad file fails before any work is done; only the parsed matrix
+    /// is kept (a 40 MB bundle is not held in memory).
+    pub fn with_table(mut self, text: &str, origin: &str) -> Result<AttackData, AttackDataError> {
+        let matrix = Matrix::from_any_json(text, origin)?;
         let i = matrix.domain.index();
-        self.sources[i] = Source::Owned {
-            text,
-            origin: origin.to_string(),
-        };
         let cell = OnceLock::new();
         let _ = cell.set(matrix);
         self.parsed[i] = cell;
         Ok(self)
     }
 
-    /// Reads a table file and replaces the domain it names; see [`AttackData::with_table`].
+    /// Reads a table or bundle file and replaces the domain it names; see
+    /// [`AttackData::with_table`].
     pub fn with_table_file(self, path: &Path) -> Result<AttackData, AttackDataError> {
         let text = std::fs::read_to_string(path).map_err(|source| AttackDataError::Io {
             path: path.display().to_string(),
             source,
         })?;
-        self.with_table(text, &path.display().to_string())
+        self.with_table(&text, &path.display().to_string())
     }
 
     /// Data built from given tables only (tests and fixtures); domains not given are empty matrices.
     pub fn from_tables(tables: &[&str]) -> Result<AttackData, AttackDataError> {
-        let mut data = AttackData::embedded();
-        data.sources = [
-            Source::Embedded(EMPTY_ENTERPRISE),
-            Source::Embedded(EMPTY_ICS),
-            Source::Embedded(EMPTY_MOBILE),
-        ];
+        let mut data = AttackData {
+            sources: [EMPTY_ENTERPRISE, EMPTY_ICS, EMPTY_MOBILE],
+            parsed: [OnceLock::new(), OnceLock::new(), OnceLock::new()],
+        };
         for (n, t) in tables.iter().enumerate() {
-            data = data.with_table(t.to_string(), &format!("table #{}", n + 1))?;
+            data = data.with_table(t, &format!("table #{}", n + 1))?;
         }
         Ok(data)
     }
@@ -474,17 +494,10 @@ impl AttackData {
         if let Some(m) = self.parsed[i].get() {
             return Ok(m);
         }
-        let (text, origin) = match &self.sources[i] {
-            Source::Embedded(t) => (*t, format!("embedded {}", domain.as_str())),
-            Source::Owned { text, origin } => (text.as_str(), origin.clone()),
-        };
-        let m = Matrix::from_json(text, &origin)?;
+        let origin = format!("embedded {}", domain.as_str());
+        let m = Matrix::from_json(self.sources[i], &origin)?;
         // another thread may have won the race; either value is the same table
-        let _ = self.parsed[i].set(m);
-        self.parsed[i].get().ok_or(AttackDataError::Domain {
-            origin,
-            domain: domain.as_str().to_string(),
-        })
+        Ok(self.parsed[i].get_or_init(|| m))
     }
 
     /// The Enterprise matrix, the one Sigma layers are drawn on.
@@ -532,7 +545,7 @@ mod tests {
             "tactics":[{"id":"TA0002","shortname":"execution","name":"Execution"}],
             "techniques":[{"id":"t1059","name":"Cmd","tactics":["execution"],"platforms":["Windows"]}]}"#;
         let data = AttackData::embedded()
-            .with_table(table.to_string(), "test")
+            .with_table(table, "test")
             .expect("valid table");
         let e = data.enterprise().expect("parsed");
         assert_eq!(e.version, "20.0");
@@ -544,17 +557,17 @@ mod tests {
     fn bad_tables_are_errors_not_panics() {
         let data = AttackData::embedded();
         assert!(matches!(
-            data.with_table("{".into(), "x"),
+            data.with_table("{", "x"),
             Err(AttackDataError::Json { .. })
         ));
         let bad_schema = r#"{"schema":"nope/9","domain":"enterprise-attack","attack_version":"1"}"#;
         assert!(matches!(
-            AttackData::embedded().with_table(bad_schema.into(), "x"),
+            AttackData::embedded().with_table(bad_schema, "x"),
             Err(AttackDataError::Schema { .. })
         ));
         let bad_domain = r#"{"domain":"pre-attack","attack_version":"1"}"#;
         assert!(matches!(
-            AttackData::embedded().with_table(bad_domain.into(), "x"),
+            AttackData::embedded().with_table(bad_domain, "x"),
             Err(AttackDataError::Domain { .. })
         ));
     }
@@ -568,7 +581,7 @@ mod tests {
             return;
         };
         let data = AttackData::embedded()
-            .with_table(text, "v18.1")
+            .with_table(&text, "v18.1")
             .expect("compact table loads");
         let e = data.enterprise().expect("parsed");
         assert_eq!(e.version, "18.1");

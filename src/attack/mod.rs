@@ -12,6 +12,7 @@ pub mod data;
 pub mod diff;
 pub mod layer;
 pub mod stats;
+mod stix;
 pub mod svg;
 pub mod tags;
 

@@ -388,8 +388,8 @@ pub struct TechniqueHit {
 /// Everything the coverage code needs from a rule's `attack.*` tags.
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct RuleAttack {
-    /// Enterprise tactic shortnames the rule names (underscore forms normalised, the retired
-    /// `defense-evasion` expanded to its two v19 successors), used to pick layer cells.
+    /// Tactic shortnames the rule names, of any matrix (underscore forms normalised, the retired
+    /// Enterprise `defense-evasion` expanded to its two v19 successors), used to pick layer cells.
     pub tactics: BTreeSet<String>,
     /// Techniques, deduplicated, in tag order.
     pub techniques: Vec<TechniqueHit>,
@@ -494,6 +494,7 @@ fn analyze_with(rule: &CoverageRule, matrices: &[&Matrix]) -> RuleAttack {
                     .any(|m| m.tactic(&hyphen).is_some_and(|t| t.is_active()))
                 {
                     // an ICS or Mobile tactic: valid, but not a column of the Enterprise matrix
+                    out.tactics.insert(hyphen.clone());
                     tactic_tags.push((hyphen, tag.clone()));
                 } else {
                     push(&mut out, TagFindingKind::UnknownTactic { name });

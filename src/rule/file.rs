@@ -5,6 +5,7 @@ use super::model::SourceDoc;
 use super::parse::{self, Ctx};
 use super::yaml::{self, Key, Limits, Node, Yaml, YamlError};
 use crate::diag::{Diagnostic, Pos};
+use std::borrow::Cow;
 
 /// Largest rule file accepted; real Sigma rules are a few kilobytes.
 pub const MAX_FILE_BYTES: usize = 4 * 1024 * 1024;
@@ -18,6 +19,10 @@ pub struct ParsedFile {
     pub diags: Vec<Diagnostic>,
     /// Number of YAML documents skipped as not Sigma.
     pub skipped: usize,
+    /// The file text (when it is UTF-8), kept so validators never read the file again.
+    pub text: Option<String>,
+    /// The non-empty YAML documents as written (before `action:` merging), for style checks.
+    pub roots: Vec<Node>,
 }
 
 fn pos_of_byte(bytes: &[u8], offset: usize) -> Pos {
@@ -116,6 +121,7 @@ pub fn parse_bytes(path: &str, bytes: &[u8]) -> ParsedFile {
         }
     };
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    out.text = Some(text.to_string());
     let docs = match yaml::parse_documents(text, Limits::default()) {
         Ok(d) => d,
         Err(e) => {
@@ -146,14 +152,14 @@ pub fn parse_bytes(path: &str, bytes: &[u8]) -> ParsedFile {
     let mut previous: Option<Node> = None;
     let mut index = 0;
     let mut docs_left = docs.len();
-    for root in docs {
+    for root in &docs {
         docs_left -= 1;
         let action = root
             .get("action")
             .map(|(k, v)| (k.pos, v.as_str().unwrap_or("").to_string()));
         let merged = match action {
             Some((_, a)) if a == "global" => {
-                let tmpl = without_action(&root);
+                let tmpl = without_action(root);
                 global = Some(match &global {
                     Some(g) => merge(g, &tmpl),
                     None => tmpl,
@@ -165,7 +171,7 @@ pub fn parse_bytes(path: &str, bytes: &[u8]) -> ParsedFile {
                 continue;
             }
             Some((pos, a)) if a == "repeat" => match &previous {
-                Some(prev) => merge(prev, &without_action(&root)),
+                Some(prev) => Cow::Owned(merge(prev, &without_action(root))),
                 None => {
                     ctx.report(
                         pos,
@@ -184,8 +190,8 @@ pub fn parse_bytes(path: &str, bytes: &[u8]) -> ParsedFile {
                 continue;
             }
             None => match &global {
-                Some(g) => merge(g, &root),
-                None => root,
+                Some(g) => Cow::Owned(merge(g, root)),
+                None => Cow::Borrowed(root),
             },
         };
         if !parse::looks_like_sigma(&merged) {
@@ -203,7 +209,7 @@ pub fn parse_bytes(path: &str, bytes: &[u8]) -> ParsedFile {
         let pos = merged.pos;
         if docs_left > 0 {
             // Only a later `action: repeat` can need it.
-            previous = Some(merged);
+            previous = Some(merged.into_owned());
         }
         out.docs.push(SourceDoc {
             path: path.to_string(),
@@ -216,6 +222,7 @@ pub fn parse_bytes(path: &str, bytes: &[u8]) -> ParsedFile {
         index += 1;
     }
     out.diags = ctx.diags;
+    out.roots = docs;
     out
 }
 

@@ -4,11 +4,17 @@
 use super::date::Date;
 use super::registry::{Info, ParamKind};
 use crate::diag::{Diagnostic, Pos};
-use crate::rule::yaml::{self, Limits, Node, Yaml};
+use crate::rule::yaml::Node;
 use crate::rule::{Document, Meta, Rule, SourceDoc};
-use crate::scan::Scan;
+use crate::scan::{Scan, Source};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+
+/// Stands in for a file the scan holds no source for (never the case for scanned files).
+static NO_SOURCE: Source = Source {
+    text: None,
+    roots: Vec::new(),
+};
 
 /// A configured parameter value.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -27,9 +33,9 @@ pub struct FileCx<'a> {
     /// Path as reported.
     pub path: &'a str,
     /// The file's text (`None` when unreadable or not UTF-8; the parser reported that already).
-    pub text: Option<String>,
+    pub text: Option<&'a str>,
     /// Raw YAML documents (non-empty ones), for checks on the written structure.
-    pub roots: Vec<Node>,
+    pub roots: &'a [Node],
     /// Parsed Sigma documents of the file, in order.
     pub parsed: Vec<(&'a SourceDoc, &'a Document)>,
     /// Every Sigma document of the file, parsed or not.
@@ -41,21 +47,15 @@ pub struct FileCx<'a> {
 }
 
 impl<'a> FileCx<'a> {
-    fn new(path: &'a str, scan: &'a Scan, range: std::ops::Range<usize>, today: Date) -> Self {
-        let text = std::fs::read(path)
-            .ok()
-            .and_then(|b| String::from_utf8(b).ok())
-            .map(|t| t.strip_prefix('\u{feff}').map(str::to_string).unwrap_or(t));
-        let roots: Vec<Node> = text
-            .as_deref()
-            .and_then(|t| yaml::parse_documents(t, Limits::default()).ok())
-            .map(|docs| {
-                docs.into_iter()
-                    .map(|d| d.root)
-                    .filter(|r| r.value != Yaml::Null)
-                    .collect()
-            })
-            .unwrap_or_default();
+    fn new(
+        path: &'a str,
+        source: &'a Source,
+        scan: &'a Scan,
+        range: std::ops::Range<usize>,
+        today: Date,
+    ) -> Self {
+        let text = source.text.as_deref();
+        let roots = source.roots.as_slice();
         let all_docs: Vec<&SourceDoc> = scan.docs[range].iter().collect();
         let parsed: Vec<(&SourceDoc, &Document)> = all_docs
             .iter()
@@ -147,7 +147,7 @@ pub struct RepoCx<'a> {
 }
 
 impl<'a> RepoCx<'a> {
-    /// Reads every scanned file again (text and raw YAML) and groups documents by file.
+    /// Groups documents by file, next to the text and raw YAML the scan kept.
     pub fn build(scan: &'a Scan, today: Date, base_dir: &Path) -> Self {
         use rayon::prelude::*;
         let mut ranges: BTreeMap<&str, std::ops::Range<usize>> = BTreeMap::new();
@@ -160,9 +160,16 @@ impl<'a> RepoCx<'a> {
         let files = scan
             .files
             .par_iter()
-            .map(|p| {
+            .enumerate()
+            .map(|(i, p)| {
                 let range = ranges.get(p.as_str()).cloned().unwrap_or(0..0);
-                FileCx::new(p, scan, range, today)
+                FileCx::new(
+                    p,
+                    scan.sources.get(i).unwrap_or(&NO_SOURCE),
+                    scan,
+                    range,
+                    today,
+                )
             })
             .collect();
         RepoCx {
