@@ -34,7 +34,11 @@ struct CommentArgs {
     #[arg(long)]
     from: PathBuf,
     /// Login whose comments count as ours (the token's bot or user).
-    #[arg(long, env = "INPUT_COMMENT-AUTHOR", default_value = "github-actions[bot]")]
+    #[arg(
+        long,
+        env = "INPUT_COMMENT-AUTHOR",
+        default_value = "github-actions[bot]"
+    )]
     author: String,
 }
 
@@ -277,7 +281,10 @@ fn comment(args: CommentArgs) -> Result<ExitCode> {
         _ => {}
     }
     if let Some(w) = outcome.warning() {
-        println!("::warning title=sigmaforge comment::{}", github::commands::escape_data(&w));
+        println!(
+            "::warning title=sigmaforge comment::{}",
+            github::commands::escape_data(&w)
+        );
     }
     Ok(ExitCode::SUCCESS)
 }
