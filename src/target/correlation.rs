@@ -104,11 +104,11 @@ impl CorrelationInput<'_> {
 /// syntax, EQL `maxspan`).
 pub fn span(seconds: u64) -> String {
     let s = seconds.max(1);
-    if s % 86_400 == 0 {
+    if s.is_multiple_of(86_400) {
         format!("{}d", s / 86_400)
-    } else if s % 3600 == 0 {
+    } else if s.is_multiple_of(3600) {
         format!("{}h", s / 3600)
-    } else if s % 60 == 0 {
+    } else if s.is_multiple_of(60) {
         format!("{}m", s / 60)
     } else {
         format!("{s}s")

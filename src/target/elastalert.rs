@@ -190,9 +190,9 @@ impl Target for ElastAlert {
 /// `timeframe` in the largest whole unit ElastAlert accepts.
 fn timeframe(seconds: u64) -> Value {
     let s = seconds.max(1);
-    if s % 3600 == 0 {
+    if s.is_multiple_of(3600) {
         json!({ "hours": s / 3600 })
-    } else if s % 60 == 0 {
+    } else if s.is_multiple_of(60) {
         json!({ "minutes": s / 60 })
     } else {
         json!({ "seconds": s })

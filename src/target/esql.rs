@@ -70,11 +70,11 @@ pub fn query(expr: &Expr, indices: &[String], _set: &ConfigSet) -> Result<String
 /// An ES|QL time span literal (`5 minutes`, `1 hour`).
 fn time_span(seconds: u64) -> String {
     let s = seconds.max(1);
-    let (n, unit) = if s % 86_400 == 0 {
+    let (n, unit) = if s.is_multiple_of(86_400) {
         (s / 86_400, "day")
-    } else if s % 3600 == 0 {
+    } else if s.is_multiple_of(3600) {
         (s / 3600, "hour")
-    } else if s % 60 == 0 {
+    } else if s.is_multiple_of(60) {
         (s / 60, "minute")
     } else {
         (s, "second")
