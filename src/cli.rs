@@ -26,6 +26,163 @@ enum Command {
     List(ListArgs),
     /// Post a pull-request comment computed earlier (`workflow_run` half of the fork-safe flow).
     Comment(CommentArgs),
+    /// Write an ATT&CK Navigator layer (and optionally an SVG heatmap) of the rules' coverage.
+    Layer(LayerArgs),
+    /// Coverage statistics, and the coverage/findings diff between two trees or revisions.
+    #[command(subcommand)]
+    Coverage(CoverageCommand),
+}
+
+/// Options shared by every ATT&CK coverage command.
+#[derive(clap::Args, Debug, Clone)]
+struct CoverageFilterArgs {
+    /// ATT&CK data (a sigmaforge table or a MITRE STIX bundle) instead of the embedded v19.1 tables.
+    #[arg(long)]
+    attack_data: Option<PathBuf>,
+    /// Matrix: enterprise, ics or mobile.
+    #[arg(long, default_value = "enterprise", value_parser = parse_domain)]
+    domain: sigmaforge::attack::Domain,
+    /// Score of a technique: count (rules), level (weighted by level) or status (weighted by status).
+    #[arg(long, default_value = "count", value_parser = parse_score)]
+    score: sigmaforge::attack::ScoreMode,
+    /// Only rules with one of these statuses (repeatable).
+    #[arg(long = "status")]
+    statuses: Vec<String>,
+    /// Only rules at least this mature (experimental < test < stable).
+    #[arg(long)]
+    min_status: Option<String>,
+    /// Only rules at this level or above.
+    #[arg(long)]
+    min_level: Option<String>,
+    /// Only rules under these folders (repeatable, repository-relative).
+    #[arg(long = "include")]
+    include: Vec<String>,
+    /// Drop rules under these folders (repeatable).
+    #[arg(long = "exclude")]
+    exclude: Vec<String>,
+}
+
+impl CoverageFilterArgs {
+    fn filter(&self) -> Result<sigmaforge::attack::RuleFilter> {
+        let f = sigmaforge::attack::RuleFilter {
+            statuses: self.statuses.clone(),
+            min_level: self.min_level.clone(),
+            min_status: self.min_status.clone(),
+            include_folders: self.include.clone(),
+            exclude_folders: self.exclude.clone(),
+        };
+        f.validate()?;
+        Ok(f)
+    }
+}
+
+fn parse_domain(s: &str) -> Result<sigmaforge::attack::Domain, String> {
+    sigmaforge::attack::Domain::parse(s)
+        .ok_or_else(|| format!("unknown domain `{s}` (use enterprise, ics or mobile)"))
+}
+
+fn parse_score(s: &str) -> Result<sigmaforge::attack::ScoreMode, String> {
+    sigmaforge::attack::ScoreMode::parse(s)
+        .ok_or_else(|| format!("unknown score `{s}` (use count, level or status)"))
+}
+
+#[derive(clap::Args, Debug)]
+struct LayerArgs {
+    /// Rule files, folders or glob patterns.
+    #[arg(required = true)]
+    paths: Vec<PathBuf>,
+    /// Where to write the layer JSON.
+    #[arg(short, long)]
+    output: PathBuf,
+    /// Also write a self-contained SVG heatmap of the matrix.
+    #[arg(long)]
+    svg: Option<PathBuf>,
+    /// Also write coverage statistics as JSON.
+    #[arg(long)]
+    stats_json: Option<PathBuf>,
+    /// Also write coverage statistics as Markdown.
+    #[arg(long)]
+    stats_markdown: Option<PathBuf>,
+    /// Layer name.
+    #[arg(long, default_value = "Sigma rule coverage")]
+    name: String,
+    /// Layer description (default: rule count, score and ATT&CK version).
+    #[arg(long)]
+    description: Option<String>,
+    /// At most this many rules listed per technique.
+    #[arg(long, default_value_t = 20)]
+    max_rules_per_cell: usize,
+    /// Cap the colour gradient at this score (default: the real maximum).
+    #[arg(long)]
+    gradient_max: Option<u32>,
+    /// Exit 1 when a tag adds no coverage (unknown, deprecated or malformed).
+    #[arg(long)]
+    fail_on_unmapped: bool,
+    #[command(flatten)]
+    common: CoverageFilterArgs,
+}
+
+#[derive(Subcommand, Debug)]
+enum CoverageCommand {
+    /// Per-tactic and per-platform coverage, most and least covered techniques.
+    Stats(StatsArgs),
+    /// What changes between BASE and HEAD (folders, or git revisions with --repo).
+    Diff(DiffArgs),
+}
+
+#[derive(clap::Args, Debug)]
+struct StatsArgs {
+    /// Rule files, folders or glob patterns.
+    #[arg(required = true)]
+    paths: Vec<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = DocFormat::Markdown)]
+    format: DocFormat,
+    /// Write to a file instead of standard output.
+    #[arg(short, long)]
+    output: Option<PathBuf>,
+    /// Length of the most/least covered lists.
+    #[arg(long, default_value_t = 10)]
+    top: usize,
+    #[command(flatten)]
+    common: CoverageFilterArgs,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+enum DocFormat {
+    Markdown,
+    Json,
+}
+
+#[derive(clap::Args, Debug)]
+struct DiffArgs {
+    /// The base: a folder, or a git revision when --repo is given.
+    base: String,
+    /// The head: a folder, or a git revision when --repo is given (`WORKTREE` = the working tree).
+    head: String,
+    /// Treat BASE and HEAD as revisions of this git repository.
+    #[arg(long)]
+    repo: Option<PathBuf>,
+    /// Rule folders inside each side (default: the whole side).
+    #[arg(long = "path")]
+    paths: Vec<PathBuf>,
+    /// Output format of the summary.
+    #[arg(long, value_enum, default_value_t = DocFormat::Markdown)]
+    format: DocFormat,
+    /// Write the summary to a file instead of standard output.
+    #[arg(short, long)]
+    output: Option<PathBuf>,
+    /// Also write a diff layer (gained / lost / changed colours).
+    #[arg(long)]
+    layer: Option<PathBuf>,
+    /// Rows per table before "… and N more".
+    #[arg(long, default_value_t = 20)]
+    max_rows: usize,
+    /// `.sigmaforge.yml` whose `validation:` section applies to both sides.
+    #[arg(long)]
+    config: Option<PathBuf>,
+    #[command(flatten)]
+    common: CoverageFilterArgs,
 }
 
 #[derive(clap::Args, Debug)]
@@ -76,6 +233,10 @@ struct CheckArgs {
     /// Run only the parser, no validators.
     #[arg(long)]
     no_validate: bool,
+    /// ATT&CK data to judge tags with (a sigmaforge table or a MITRE STIX bundle) instead of the
+    /// embedded v19.1 tables.
+    #[arg(long)]
+    attack_data: Option<PathBuf>,
     /// The date date-dependent checks compare against (YYYY-MM-DD), for reproducible runs.
     #[arg(long, hide = true, value_parser = parse_date)]
     today: Option<sigmaforge::validate::date::Date>,
@@ -122,6 +283,9 @@ pub fn main() -> ExitCode {
         Command::Check(a) => check(a),
         Command::List(a) => list(a),
         Command::Comment(a) => comment(a),
+        Command::Layer(a) => layer(a),
+        Command::Coverage(CoverageCommand::Stats(a)) => coverage_stats(a),
+        Command::Coverage(CoverageCommand::Diff(a)) => coverage_diff(a),
     };
     match result {
         Ok(code) => code,
@@ -160,12 +324,18 @@ fn check(args: CheckArgs) -> Result<ExitCode> {
     if let Some(t) = args.today {
         validation.set_today(t);
     }
+    let attack_data = load_attack_data(args.attack_data.as_deref())?;
+    let attack_checks = sigmaforge::validate::attack_tags::validators(&attack_data);
+    let extra: Vec<&dyn sigmaforge::validate::Validator> = attack_checks
+        .iter()
+        .map(|c| c as &dyn sigmaforge::validate::Validator)
+        .collect();
     let scan = scan::scan(&args.paths)?;
     let validated;
     let diags = if args.no_validate {
         &scan.diagnostics
     } else {
-        validated = sigmaforge::validate::run(&scan, &validation);
+        validated = sigmaforge::validate::run_with(&scan, &validation, &extra);
         &validated
     };
     let summary = Summary::new(
@@ -174,7 +344,7 @@ fn check(args: CheckArgs) -> Result<ExitCode> {
         scan.parsed().count(),
         diags,
     );
-    let catalogue = sigmaforge::validate::registry::catalogue(&[]);
+    let catalogue = sigmaforge::validate::registry::catalogue(&extra);
     let rendered = match args.format {
         CheckFormat::Json => report::json::render(&summary, diags),
         CheckFormat::Sarif => report::sarif::render(diags, &catalogue, env!("CARGO_PKG_VERSION")),
@@ -286,5 +456,198 @@ fn comment(args: CommentArgs) -> Result<ExitCode> {
             github::commands::escape_data(&w)
         );
     }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The embedded ATT&CK tables, or a newer table / STIX bundle given on the command line.
+fn load_attack_data(path: Option<&std::path::Path>) -> Result<sigmaforge::attack::AttackData> {
+    let data = sigmaforge::attack::AttackData::embedded();
+    match path {
+        None => Ok(data),
+        Some(p) => data
+            .with_table_file(p)
+            .with_context(|| format!("loading ATT&CK data from {}", p.display())),
+    }
+}
+
+fn write_file(path: &std::path::Path, text: &str) -> Result<()> {
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+    }
+    std::fs::write(path, text).with_context(|| format!("writing {}", path.display()))
+}
+
+/// Links to rule files when running in GitHub Actions.
+fn github_context() -> Option<sigmaforge::attack::GithubContext> {
+    let var = |k| std::env::var(k).ok().filter(|v: &String| !v.is_empty());
+    Some(sigmaforge::attack::GithubContext {
+        server_url: var("GITHUB_SERVER_URL")?,
+        repository: var("GITHUB_REPOSITORY")?,
+        sha: var("GITHUB_SHA")?,
+    })
+}
+
+fn layer(args: LayerArgs) -> Result<ExitCode> {
+    use sigmaforge::attack;
+    let data = load_attack_data(args.common.attack_data.as_deref())?;
+    let filter = args.common.filter()?;
+    let scan = scan::scan(&args.paths)?;
+    let rules = attack::coverage_rules(&scan, None);
+    let options = attack::LayerOptions {
+        name: args.name.clone(),
+        description: args.description.clone(),
+        domain: args.common.domain,
+        score: args.common.score,
+        filter: filter.clone(),
+        github: github_context(),
+        max_rules_per_cell: args.max_rules_per_cell,
+        gradient_max: args.gradient_max,
+        ..attack::LayerOptions::default()
+    };
+    let out = attack::build_layer(&rules, &options, &data)?;
+    write_file(&args.output, &out.layer.to_json())?;
+    if let Some(svg) = &args.svg {
+        let text = attack::render_svg(
+            &rules,
+            &attack::SvgOptions {
+                title: args.name.clone(),
+                domain: args.common.domain,
+                filter: filter.clone(),
+                score: args.common.score,
+            },
+            &data,
+        )?;
+        write_file(svg, &text)?;
+    }
+    if args.stats_json.is_some() || args.stats_markdown.is_some() {
+        let stats = attack::coverage_stats(
+            &rules,
+            &attack::StatsOptions {
+                domain: args.common.domain,
+                filter,
+                top: 10,
+            },
+            &data,
+        )?;
+        if let Some(p) = &args.stats_json {
+            write_file(p, &(serde_json::to_string_pretty(&stats)? + "\n"))?;
+        }
+        if let Some(p) = &args.stats_markdown {
+            write_file(p, &stats.to_markdown())?;
+        }
+    }
+    for f in &out.findings {
+        if f.finding.kind.severity() >= Severity::Warning {
+            eprintln!(
+                "{}:{}:{}: {}: {}",
+                f.path,
+                f.finding.tag.line,
+                f.finding.tag.col,
+                f.finding.kind.severity(),
+                f.finding.kind.message(&out.attack_version)
+            );
+        }
+    }
+    eprintln!(
+        "sigmaforge: layer of {} rule(s) written to {} (ATT&CK {}); {} tag(s) added no coverage",
+        rules.len(),
+        args.output.display(),
+        out.attack_version,
+        out.unmapped_tags
+    );
+    Ok(if args.fail_on_unmapped && out.unmapped_tags > 0 {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+fn coverage_stats(args: StatsArgs) -> Result<ExitCode> {
+    use sigmaforge::attack;
+    let data = load_attack_data(args.common.attack_data.as_deref())?;
+    let scan = scan::scan(&args.paths)?;
+    let rules = attack::coverage_rules(&scan, None);
+    let stats = attack::coverage_stats(
+        &rules,
+        &attack::StatsOptions {
+            domain: args.common.domain,
+            filter: args.common.filter()?,
+            top: args.top,
+        },
+        &data,
+    )?;
+    let text = match args.format {
+        DocFormat::Markdown => stats.to_markdown(),
+        DocFormat::Json => serde_json::to_string_pretty(&stats)? + "\n",
+    };
+    write_output(args.output.as_ref(), &text)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn coverage_diff(args: DiffArgs) -> Result<ExitCode> {
+    use sigmaforge::{attack, compare, config};
+    let data = load_attack_data(args.common.attack_data.as_deref())?;
+    let validation = match &args.config {
+        Some(p) => config::Config::load(p)?.validation,
+        None => config::ValidationConfig::default(),
+    };
+    let checks = sigmaforge::validate::attack_tags::validators(&data);
+    let extra: Vec<&dyn sigmaforge::validate::Validator> = checks
+        .iter()
+        .map(|c| c as &dyn sigmaforge::validate::Validator)
+        .collect();
+    let paths = if args.paths.is_empty() {
+        vec![PathBuf::from(".")]
+    } else {
+        args.paths.clone()
+    };
+    let mut checkouts = Vec::new();
+    let mut side = |spec: &str| -> Result<PathBuf> {
+        match &args.repo {
+            Some(repo) if spec == "WORKTREE" => Ok(repo.clone()),
+            Some(repo) => {
+                let c = compare::checkout_revision(repo, spec)?;
+                let p = c.path().to_path_buf();
+                checkouts.push(c);
+                Ok(p)
+            }
+            None => {
+                let p = PathBuf::from(spec);
+                anyhow::ensure!(
+                    p.is_dir(),
+                    "{spec}: not a folder (pass --repo DIR to compare git revisions)"
+                );
+                Ok(p)
+            }
+        }
+    };
+    let base_root = side(&args.base)?;
+    let head_root = side(&args.head)?;
+    let base = compare::snapshot(&base_root, &paths, &validation, &extra)?;
+    let head = compare::snapshot(&head_root, &paths, &validation, &extra)?;
+    let options = attack::DiffOptions {
+        domain: args.common.domain,
+        filter: args.common.filter()?,
+        score: args.common.score,
+        max_rows: args.max_rows,
+    };
+    let diff = compare::diff(&base, &head, &options, &data)?;
+    if let Some(p) = &args.layer {
+        let layer = diff.layer(
+            &attack::LayerOptions {
+                name: "Sigma coverage change".into(),
+                domain: args.common.domain,
+                score: args.common.score,
+                ..attack::LayerOptions::default()
+            },
+            &data,
+        )?;
+        write_file(p, &layer.to_json())?;
+    }
+    let text = match args.format {
+        DocFormat::Markdown => diff.to_markdown(args.max_rows),
+        DocFormat::Json => serde_json::to_string_pretty(&diff)? + "\n",
+    };
+    write_output(args.output.as_ref(), &text)?;
     Ok(ExitCode::SUCCESS)
 }

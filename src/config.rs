@@ -1,9 +1,9 @@
 //! `.sigmaforge.yml`: the repository's sigmaforge configuration, plus sigma-cli's validation config
 //! format so existing SigmaHQ-style setups work unchanged.
 //!
-//! The file is one mapping of sections. This module defines `validation:`; the other section names are
-//! reserved (accepted as opaque values) so their owners can add typed parsing without breaking files
-//! written today. Errors point at `file:line:col`.
+//! The file is one mapping of sections: `validation:` (which checks run and how severe they are) and
+//! the `sigmaforge run` settings (`rules`, `output`, `fail-level`, `targets`, `layer`, `comment`).
+//! Unknown keys are errors that point at `file:line:col`, so a typo never silently changes a gate.
 
 use crate::diag::{Diagnostic, Severity};
 use crate::rule::codes;
@@ -48,30 +48,150 @@ pub enum ConfigError {
 pub struct Config {
     /// The `validation:` section.
     pub validation: ValidationConfig,
-    /// Sections owned by other stages, kept verbatim until they are parsed by their owners.
-    pub other: BTreeMap<String, serde_yaml::Value>,
+    /// What `sigmaforge run` does.
+    pub run: RunSettings,
     /// Where the file was read from.
     pub path: Option<PathBuf>,
 }
 
-/// Section names a later release gives meaning to; accepted now so files can be written ahead.
-pub const RESERVED_SECTIONS: &[&str] = &["rules", "targets", "output", "layer", "comment"];
+/// The settings of `sigmaforge run`; every field has a default so an absent file works.
+#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct RunSettings {
+    /// Rule files, folders or globs, relative to the repository root (default: `rules` when that
+    /// folder exists, else the whole repository).
+    #[serde(default)]
+    pub rules: Vec<PathBuf>,
+    /// Artifact folder (default `sigmaforge-out`).
+    #[serde(default)]
+    pub output: Option<PathBuf>,
+    /// Lowest severity that fails the run: error (default), warning or info.
+    #[serde(default)]
+    pub fail_level: Option<String>,
+    /// Conversion targets (default: `es-qs` and `es-rule` without a mapping config).
+    #[serde(default)]
+    pub targets: Option<Vec<TargetSettings>>,
+    /// The ATT&CK layer.
+    #[serde(default)]
+    pub layer: LayerSettings,
+    /// The pull-request comment.
+    #[serde(default)]
+    pub comment: CommentSettings,
+}
+
+/// One conversion target of `sigmaforge run`.
+#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct TargetSettings {
+    /// Target name (`sigmaforge list targets`).
+    pub name: String,
+    /// Mapping configs, built-in names or paths, applied in order.
+    #[serde(default)]
+    pub configs: Vec<String>,
+    /// Target options (`-O key=value` on the command line).
+    #[serde(default)]
+    pub options: BTreeMap<String, String>,
+}
+
+/// The ATT&CK layer of `sigmaforge run`.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct LayerSettings {
+    /// Write the layer at all.
+    #[serde(default = "yes")]
+    pub enabled: bool,
+    /// Layer name.
+    #[serde(default)]
+    pub name: Option<String>,
+    /// Also write the SVG heatmap.
+    #[serde(default = "yes")]
+    pub svg: bool,
+    /// Score: count, level or status.
+    #[serde(default)]
+    pub score: Option<String>,
+    /// Only these statuses.
+    #[serde(default)]
+    pub statuses: Vec<String>,
+    /// Only this level or above.
+    #[serde(default)]
+    pub min_level: Option<String>,
+    /// Only this maturity or above.
+    #[serde(default)]
+    pub min_status: Option<String>,
+    /// Only rules under these folders.
+    #[serde(default)]
+    pub include: Vec<String>,
+    /// Drop rules under these folders.
+    #[serde(default)]
+    pub exclude: Vec<String>,
+    /// ATT&CK data file instead of the embedded tables.
+    #[serde(default)]
+    pub attack_data: Option<PathBuf>,
+}
+
+fn yes() -> bool {
+    true
+}
+
+impl Default for LayerSettings {
+    fn default() -> Self {
+        LayerSettings {
+            enabled: true,
+            name: None,
+            svg: true,
+            score: None,
+            statuses: Vec::new(),
+            min_level: None,
+            min_status: None,
+            include: Vec::new(),
+            exclude: Vec::new(),
+            attack_data: None,
+        }
+    }
+}
+
+/// The pull-request comment of `sigmaforge run`.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct CommentSettings {
+    /// Post (or update) the comment on pull requests.
+    #[serde(default = "yes")]
+    pub enabled: bool,
+    /// Marker instance id, so several sigmaforge steps keep separate comments.
+    #[serde(default)]
+    pub id: Option<String>,
+    /// Login whose comments count as ours.
+    #[serde(default)]
+    pub author: Option<String>,
+}
+
+impl Default for CommentSettings {
+    fn default() -> Self {
+        CommentSettings {
+            enabled: true,
+            id: None,
+            author: None,
+        }
+    }
+}
 
 #[derive(Deserialize, Default)]
-#[serde(deny_unknown_fields)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
 struct RawFile {
     #[serde(default)]
     validation: Option<RawValidation>,
     #[serde(default)]
-    rules: Option<serde_yaml::Value>,
+    rules: Vec<PathBuf>,
     #[serde(default)]
-    targets: Option<serde_yaml::Value>,
+    output: Option<PathBuf>,
     #[serde(default)]
-    output: Option<serde_yaml::Value>,
+    fail_level: Option<String>,
     #[serde(default)]
-    layer: Option<serde_yaml::Value>,
+    targets: Option<Vec<TargetSettings>>,
     #[serde(default)]
-    comment: Option<serde_yaml::Value>,
+    layer: LayerSettings,
+    #[serde(default)]
+    comment: CommentSettings,
 }
 
 #[derive(Deserialize, Default)]
@@ -156,6 +276,9 @@ fn known_key(key: &str) -> bool {
             .any(|v| key_matches(key, v.info()))
         || codes::ALL.iter().any(|c| key_matches_parser(key, c.code))
         || registry::DELEGATED.iter().any(|(py, _)| *py == key)
+        || crate::validate::attack_tags::INFOS
+            .iter()
+            .any(|i| key_matches(key, i))
 }
 
 fn line_of(text: &str, needle: &str) -> (usize, usize) {
@@ -451,21 +574,27 @@ impl Config {
             &text,
             Path::new(""),
         )?;
-        let mut other = BTreeMap::new();
-        for (name, value) in [
-            ("rules", raw.rules),
-            ("targets", raw.targets),
-            ("output", raw.output),
-            ("layer", raw.layer),
-            ("comment", raw.comment),
-        ] {
-            if let Some(v) = value {
-                other.insert(name.to_string(), v);
-            }
+        if let Some(level) = &raw.fail_level
+            && Severity::parse(level).is_none()
+        {
+            let (line, col) = line_of(&text, level);
+            return Err(ConfigError::Invalid {
+                path: shown,
+                line,
+                col,
+                message: format!("unknown fail-level `{level}` (use error, warning or info)"),
+            });
         }
         Ok(Config {
             validation,
-            other,
+            run: RunSettings {
+                rules: raw.rules,
+                output: raw.output,
+                fail_level: raw.fail_level,
+                targets: raw.targets,
+                layer: raw.layer,
+                comment: raw.comment,
+            },
             path: Some(path.to_path_buf()),
         })
     }
@@ -585,17 +714,27 @@ mod tests {
     }
 
     #[test]
-    fn reserved_sections_are_accepted() {
+    fn run_sections_are_typed() {
         let dir = tempfile::tempdir().unwrap();
         let p = dir.path().join(FILE_NAME);
         std::fs::write(
             &p,
-            "validation:\n    disable: [SV130]\ntargets:\n    - lucene\n",
+            "validation:\n    disable: [SV130]\nrules: [detections]\nfail-level: warning\ntargets:\n    - name: es-rule\n      configs: [ecs-windows]\n      options: {risk_default: '21'}\nlayer:\n    svg: false\ncomment:\n    id: monorepo-a\n",
         )
         .unwrap();
         let c = Config::load(&p).unwrap();
         assert!(!c.validation.is_enabled(info("SV130")));
-        assert!(c.other.contains_key("targets"));
+        assert_eq!(c.run.rules, vec![PathBuf::from("detections")]);
+        assert_eq!(c.run.fail_level.as_deref(), Some("warning"));
+        let t = &c.run.targets.as_ref().unwrap()[0];
+        assert_eq!((t.name.as_str(), t.configs.len()), ("es-rule", 1));
+        assert!(!c.run.layer.svg && c.run.layer.enabled);
+        assert_eq!(c.run.comment.id.as_deref(), Some("monorepo-a"));
+        std::fs::write(&p, "layer:\n    colour: red\n").unwrap();
+        match Config::load(&p) {
+            Err(ConfigError::Invalid { line, .. }) => assert_eq!(line, 2),
+            other => panic!("{other:?}"),
+        }
         std::fs::write(&p, "validaton: {}\n").unwrap();
         assert!(Config::load(&p).is_err());
     }

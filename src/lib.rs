@@ -3,6 +3,7 @@
 //! Data flows one way: discover → parse → validate → map → render → coverage → report.
 
 pub mod attack;
+pub mod compare;
 pub mod config;
 pub mod convert;
 pub mod diag;

@@ -24,6 +24,7 @@ macro_rules! validator {
     };
 }
 
+pub mod attack_tags;
 pub mod context;
 pub mod data;
 pub mod date;

@@ -16,6 +16,10 @@ impl Validator for V {
         &INFO
     }
     fn check_doc(&self, cx: &DocCx<'_>, out: &mut Findings<'_>) {
+        // Filter documents have no level or status in the specification.
+        if matches!(cx.doc, crate::rule::Document::Filter(_)) {
+            return;
+        }
         if cx.meta().status.is_none() {
             out.report(&cx.src.path, cx.start(), "no `status` field");
         }
