@@ -51,7 +51,7 @@ fn fixtures_match_exactly_the_expected_events() {
     );
 
     let mut runs = Vec::new(); // (case name, query index range, events, expected)
-    let mut batch: Vec<(String, Vec<Vec<(String, String)>>)> = Vec::new();
+    let mut batch: Vec<(String, Vec<harness::Event>)> = Vec::new();
     for case in &cases {
         let name = case["name"].as_str().unwrap().to_string();
         let logsource = case
@@ -94,7 +94,7 @@ fn fixtures_match_exactly_the_expected_events() {
             continue;
         }
         assert_eq!(out.status, Status::Converted, "{name}: {:?}", out.reason);
-        let events: Vec<Vec<(String, String)>> = case["events"]
+        let events: Vec<harness::Event> = case["events"]
             .as_sequence()
             .unwrap()
             .iter()

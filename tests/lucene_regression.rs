@@ -99,7 +99,7 @@ fn regression_events_are_matched_by_their_rules() {
             return;
         }
     };
-    let scan = sigmaforge::scan::scan(&[root.clone()]).unwrap();
+    let scan = sigmaforge::scan::scan(std::slice::from_ref(&root)).unwrap();
     let by_id: HashMap<&str, &sigmaforge::rule::SourceDoc> = scan
         .docs
         .iter()

@@ -1,8 +1,9 @@
 //! The 66 condition shapes of sigmac's override probe (shared/legacy/golden/overrides-probe): rule g01
-//! with its condition replaced. sigmac fired its CloudTrail override on 48 of them, only half-way on 14
-//! and produced unbalanced parentheses on 18. Here every shape must give a well-formed query in which
-//! the failure filters became `event.outcome:success`, whatever the bracketing or identifier order;
-//! when the real-Lucene oracle is available each query is also run against events.
+//! with its condition replaced. sigmac fired its CloudTrail override fully on 34 of them, only
+//! half-way on 14, not at all on 18, and produced unbalanced parentheses on 18. Here every shape must
+//! give a well-formed query in which the failure filters became `event.outcome:success`, whatever the
+//! bracketing or identifier order; when the real-Lucene oracle is available each query is also run
+//! against events.
 
 #[path = "oracle/harness.rs"]
 mod harness;

@@ -357,6 +357,84 @@ mod tests {
         assert!(ConfigSet::new(vec![a, c]).is_ok());
     }
 
+    fn rule(text: &str) -> crate::rule::Rule {
+        let parsed = crate::rule::file::parse_bytes("r.yml", text.as_bytes());
+        match parsed.docs[0].doc.clone() {
+            Some(crate::rule::Document::Rule(r)) => r,
+            other => panic!("{other:?} {:?}", parsed.diags),
+        }
+    }
+
+    const PROC: &str = "title: t\nlogsource:\n    category: process_creation\n    product: windows\ndetection:\n    sel:\n        Image: x\n    condition: sel\n";
+
+    #[test]
+    fn rewrite_is_seen_by_later_configs_and_conditions_are_mapped() {
+        let generic = cfg(
+            "generic",
+            "order: 10\nlogsources:\n  p:\n    category: process_creation\n    product: windows\n    conditions:\n      EventID: 1\n    rewrite:\n      product: windows\n      service: sysmon\n",
+        );
+        let backend = cfg(
+            "backend",
+            "order: 20\nlogsources:\n  s:\n    product: windows\n    service: sysmon\n    index: b-*\n    conditions:\n      Channel: Sysmon\nfieldmappings:\n  EventID: event.code\n  Channel: winlog.channel\n  Image: process.executable\ndefaultindex: d-*\n",
+        );
+        let set = ConfigSet::new(vec![generic, backend]).unwrap();
+        let q = set.build(&rule(PROC)).unwrap();
+        let text =
+            crate::target::lucene::render(&q.queries[0].expr, &set, Some(CaseStrategy::Exact))
+                .unwrap();
+        assert_eq!(
+            text,
+            "(event.code:1 AND winlog.channel:Sysmon AND process.executable:x)"
+        );
+        assert_eq!(q.queries[0].indices, vec!["b-*".to_string()]);
+    }
+
+    #[test]
+    fn defaultindex_last_setter_wins_and_applies_to_limits() {
+        let a = cfg("a", "defaultindex: a-*\n");
+        let b = cfg("b", "title: no index here\n");
+        let set = ConfigSet::new(vec![a, b]).unwrap();
+        assert_eq!(
+            set.build(&rule(PROC)).unwrap().queries[0].indices,
+            vec!["a-*".to_string()]
+        );
+        let linux = cfg(
+            "l",
+            "applies_to:\n  product: linux\nfieldmappings:\n  Image: process.executable\ndefaultindex: l-*\n",
+        );
+        let set = ConfigSet::new(vec![linux]).unwrap();
+        let q = set.build(&rule(PROC)).unwrap();
+        assert!(q.queries[0].indices.is_empty());
+        let text =
+            crate::target::lucene::render(&q.queries[0].expr, &set, Some(CaseStrategy::Exact))
+                .unwrap();
+        assert_eq!(
+            text, "Image:x",
+            "a Windows rule passes a Linux-only config unchanged"
+        );
+    }
+
+    #[test]
+    fn conditional_mapping_is_per_rule() {
+        let c = cfg(
+            "c",
+            "fieldmappings:\n  Image:\n    category=process_creation: process.executable\n    default: file.path\n",
+        );
+        let set = ConfigSet::new(vec![c]).unwrap();
+        let other = PROC.replace("process_creation", "image_load");
+        for (text, want) in [
+            (PROC, "process.executable:x"),
+            (other.as_str(), "file.path:x"),
+            (PROC, "process.executable:x"),
+        ] {
+            let q = set.build(&rule(text)).unwrap();
+            let out =
+                crate::target::lucene::render(&q.queries[0].expr, &set, Some(CaseStrategy::Exact))
+                    .unwrap();
+            assert_eq!(out, want);
+        }
+    }
+
     #[test]
     fn backends_guard() {
         let s = ConfigSet::new(vec![cfg("a", "backends: [es-qs]\n")]).unwrap();

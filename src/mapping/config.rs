@@ -7,7 +7,7 @@ use std::path::Path;
 use serde::Deserialize;
 
 use super::ir::{CaseStrategy, Expr};
-use super::overrides::{Override, RawOverride};
+use super::overrides::{CheckedOverride, Override};
 use super::pattern;
 
 /// Why a config could not be used. Every variant names the config so the CLI can print it and exit 2.
@@ -111,12 +111,46 @@ pub(crate) struct Conditional {
 }
 
 /// One field mapping.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(try_from = "RawMapping")]
 pub(crate) enum Mapping {
     /// Always these targets (one = rename, several = OR over them).
     Fixed(Vec<String>),
     /// Depends on the rule.
     Conditional(Conditional),
+}
+
+impl TryFrom<RawMapping> for Mapping {
+    type Error = String;
+
+    /// Checked while reading, so a bad entry is reported at its line.
+    fn try_from(m: RawMapping) -> Result<Mapping, String> {
+        match m {
+            RawMapping::Plain(t) => {
+                let t = t.to_vec();
+                if t.is_empty() {
+                    return Err("a field mapping needs at least one target field".into());
+                }
+                Ok(Mapping::Fixed(t))
+            }
+            RawMapping::Conditional(map) => {
+                let mut cases = Vec::new();
+                let mut default = None;
+                for (key, targets) in map {
+                    if key == "default" {
+                        default = Some(targets.to_vec());
+                    } else if let Some((k, v)) = key.split_once('=') {
+                        cases.push((k.trim().to_string(), v.trim().to_string(), targets.to_vec()));
+                    } else {
+                        return Err(format!(
+                            "conditional mapping key `{key}` is neither `default` nor `name=value`"
+                        ));
+                    }
+                }
+                Ok(Mapping::Conditional(Conditional { cases, default }))
+            }
+        }
+    }
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -140,8 +174,9 @@ pub(crate) struct Rewrite {
     pub(crate) service: Option<String>,
 }
 
-/// A logsource definition after validation.
-#[derive(Debug, Clone, PartialEq)]
+/// A logsource definition after validation (checked while reading, so errors carry the line).
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(try_from = "RawLogsource")]
 pub(crate) struct LogsourceDef {
     pub(crate) name: String,
     pub(crate) category: Option<String>,
@@ -151,6 +186,39 @@ pub(crate) struct LogsourceDef {
     /// Conditions as an IR pattern over *unmapped* field names (mapped when applied).
     pub(crate) conditions: Option<Expr>,
     pub(crate) rewrite: Option<Rewrite>,
+}
+
+impl TryFrom<RawLogsource> for LogsourceDef {
+    type Error = String;
+
+    fn try_from(ls: RawLogsource) -> Result<LogsourceDef, String> {
+        if ls.category.is_none() && ls.product.is_none() && ls.service.is_none() {
+            return Err(
+                "a logsource that sets none of category, product, service would match every rule"
+                    .into(),
+            );
+        }
+        if ls.search.is_some() {
+            return Err(
+                "logsource `search` (raw query text) cannot be expressed target-neutrally; use `conditions`"
+                    .into(),
+            );
+        }
+        let conditions = match &ls.conditions {
+            None => None,
+            Some(m) if m.is_empty() => None,
+            Some(m) => Some(pattern::parse_mapping(m).map_err(|e| format!("conditions: {e}"))?),
+        };
+        Ok(LogsourceDef {
+            name: String::new(),
+            category: ls.category,
+            product: ls.product,
+            service: ls.service,
+            index: ls.index.map(|i| i.to_vec()).unwrap_or_default(),
+            conditions,
+            rewrite: ls.rewrite,
+        })
+    }
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -178,13 +246,13 @@ struct RawConfig {
     order: Option<i64>,
     backends: Option<Vec<String>>,
     #[serde(default)]
-    fieldmappings: BTreeMap<String, Option<RawMapping>>,
+    fieldmappings: BTreeMap<String, Option<Mapping>>,
     #[serde(default)]
-    logsources: BTreeMap<String, RawLogsource>,
+    logsources: BTreeMap<String, LogsourceDef>,
     logsourcemerging: Option<String>,
     defaultindex: Option<OneOrMany<String>>,
-    #[serde(default)]
-    overrides: Vec<RawOverride>,
+    #[serde(default, deserialize_with = "numbered_overrides")]
+    overrides: Vec<CheckedOverride>,
     #[serde(rename = "dateField")]
     date_field: Option<String>,
     #[serde(default)]
@@ -192,6 +260,41 @@ struct RawConfig {
     case: Option<RawCase>,
     unmapped_prefix: Option<RawPrefix>,
     applies_to: Option<Rewrite>,
+}
+
+/// Reads the override list, naming the failing entry (`override #2: …`) since the YAML position of
+/// a validation error is the list's.
+fn numbered_overrides<'de, D: serde::Deserializer<'de>>(
+    d: D,
+) -> Result<Vec<CheckedOverride>, D::Error> {
+    struct Entries;
+    impl<'de> serde::de::Visitor<'de> for Entries {
+        type Value = Vec<CheckedOverride>;
+
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            f.write_str("a list of overrides")
+        }
+
+        fn visit_seq<A: serde::de::SeqAccess<'de>>(
+            self,
+            mut seq: A,
+        ) -> Result<Self::Value, A::Error> {
+            let mut out = Vec::new();
+            loop {
+                match seq.next_element::<CheckedOverride>() {
+                    Ok(Some(o)) => out.push(o),
+                    Ok(None) => return Ok(out),
+                    Err(e) => {
+                        return Err(serde::de::Error::custom(format!(
+                            "override #{}: {e}",
+                            out.len() + 1
+                        )));
+                    }
+                }
+            }
+        }
+    }
+    d.deserialize_seq(Entries)
 }
 
 /// A prefix for fields no mapping mentions (pySigma's `winlog.event_data.` rule), limited to a logsource.
@@ -245,11 +348,13 @@ impl Config {
     pub fn parse(name: &str, text: &str) -> Result<Config, ConfigError> {
         let syntax = |e: serde_yaml::Error| {
             let (line, column) = e.location().map_or((0, 0), |l| (l.line(), l.column()));
+            let text = e.to_string();
+            let suffix = format!(" at line {line} column {column}");
             ConfigError::Syntax {
                 name: name.to_string(),
                 line,
                 column,
-                message: e.to_string(),
+                message: text.strip_suffix(&suffix).unwrap_or(&text).to_string(),
             }
         };
         let invalid = |message: String| ConfigError::Invalid {
@@ -261,70 +366,22 @@ impl Config {
         }
         let raw: RawConfig = serde_yaml::from_str(text).map_err(syntax)?;
 
-        let mut fieldmappings = BTreeMap::new();
-        for (field, m) in raw.fieldmappings {
-            let mapping = match m {
-                None => Mapping::Fixed(vec![field.clone()]),
-                Some(RawMapping::Plain(t)) => Mapping::Fixed(t.to_vec()),
-                Some(RawMapping::Conditional(map)) => {
-                    let mut cases = Vec::new();
-                    let mut default = None;
-                    for (key, targets) in map {
-                        if key == "default" {
-                            default = Some(targets.to_vec());
-                        } else if let Some((k, v)) = key.split_once('=') {
-                            cases.push((
-                                k.trim().to_string(),
-                                v.trim().to_string(),
-                                targets.to_vec(),
-                            ));
-                        } else {
-                            return Err(invalid(format!(
-                                "conditional mapping of `{field}`: key `{key}` is neither `default` nor `name=value`"
-                            )));
-                        }
-                    }
-                    Mapping::Conditional(Conditional { cases, default })
-                }
-            };
-            if let Mapping::Fixed(t) = &mapping
-                && t.is_empty()
-            {
-                return Err(invalid(format!("mapping of `{field}` has no target field")));
-            }
-            fieldmappings.insert(field, mapping);
-        }
-
-        let mut logsources = Vec::new();
-        for (lname, ls) in raw.logsources {
-            if ls.category.is_none() && ls.product.is_none() && ls.service.is_none() {
-                return Err(invalid(format!(
-                    "logsource `{lname}` sets none of category, product, service and would match every rule"
-                )));
-            }
-            if ls.search.is_some() {
-                return Err(invalid(format!(
-                    "logsource `{lname}`: `search` (raw query text) cannot be expressed target-neutrally; use `conditions`"
-                )));
-            }
-            let conditions = match &ls.conditions {
-                None => None,
-                Some(m) if m.is_empty() => None,
-                Some(m) => Some(
-                    pattern::parse_mapping(m)
-                        .map_err(|e| invalid(format!("logsource `{lname}` conditions: {e}")))?,
-                ),
-            };
-            logsources.push(LogsourceDef {
-                name: lname,
-                category: ls.category,
-                product: ls.product,
-                service: ls.service,
-                index: ls.index.map(|i| i.to_vec()).unwrap_or_default(),
-                conditions,
-                rewrite: ls.rewrite,
-            });
-        }
+        let fieldmappings: BTreeMap<String, Mapping> = raw
+            .fieldmappings
+            .into_iter()
+            .map(|(field, m)| {
+                let m = m.unwrap_or_else(|| Mapping::Fixed(vec![field.clone()]));
+                (field, m)
+            })
+            .collect();
+        let logsources: Vec<LogsourceDef> = raw
+            .logsources
+            .into_iter()
+            .map(|(name, mut def)| {
+                def.name = name;
+                def
+            })
+            .collect();
 
         let merge_or = match raw.logsourcemerging.as_deref() {
             None => None,
@@ -338,12 +395,11 @@ impl Config {
         };
 
         let mut overrides = Vec::new();
-        for (i, raw_override) in raw.overrides.into_iter().enumerate() {
-            overrides.push(
-                raw_override
-                    .validate(i)
-                    .map_err(|e| invalid(format!("override #{}: {e}", i + 1)))?,
-            );
+        for (i, CheckedOverride(mut o, named)) in raw.overrides.into_iter().enumerate() {
+            if !named {
+                o.renumber(i);
+            }
+            overrides.push(o);
         }
 
         let warnings = overrides
@@ -472,6 +528,17 @@ mod tests {
         assert!(e.to_string().starts_with("bad.yml:2:"), "{e}");
         let e = Config::parse("bad.yml", "logsources:\n  x:\n    index: a\n").unwrap_err();
         assert!(e.to_string().contains("would match every rule"), "{e}");
+        assert!(e.to_string().starts_with("bad.yml:2:"), "{e}");
+        let e = Config::parse(
+            "bad.yml",
+            "title: x\noverrides:\n  - match: {a: b}\n    replace: {c: d}\n  - match: {a|nope: x}\n    replace: {b: c}\n",
+        )
+        .unwrap_err();
+        assert!(e.to_string().starts_with("bad.yml:3:"), "{e}");
+        assert!(e.to_string().contains("override #2: "), "{e}");
+        assert!(e.to_string().contains("unknown modifier `nope`"), "{e}");
+        let e = Config::parse("bad.yml", "fieldmappings:\n  a:\n    weird: b\n").unwrap_err();
+        assert!(e.to_string().starts_with("bad.yml:2:"), "{e}");
         assert!(matches!(
             load_config("no-such-config"),
             Err(ConfigError::NotFound(_))

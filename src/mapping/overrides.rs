@@ -29,7 +29,7 @@ use crate::rule::value::{Part, SigmaString};
 /// An override entry as written.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub(crate) struct RawOverride {
+struct RawOverride {
     name: Option<String>,
     #[serde(rename = "match")]
     pattern: Option<Value>,
@@ -70,8 +70,36 @@ pub struct Override {
     pub negation: Option<Expr>,
 }
 
+/// An override validated while the YAML is read, so errors carry the entry's line and column; the
+/// flag tells whether the entry had its own `name` (else the config numbers it).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(try_from = "RawOverride")]
+pub(crate) struct CheckedOverride(pub(crate) Override, pub(crate) bool);
+
+impl TryFrom<RawOverride> for CheckedOverride {
+    type Error = String;
+
+    fn try_from(raw: RawOverride) -> Result<Self, String> {
+        let named = raw.name.is_some();
+        raw.validate(0).map(|o| CheckedOverride(o, named))
+    }
+}
+
+impl Override {
+    /// The name a config gives an unnamed entry: its 1-based position, plus the legacy replacement.
+    pub(crate) fn renumber(&mut self, index: usize) {
+        self.name = match &self.matcher {
+            Matcher::Structural(_) => format!("override #{}", index + 1),
+            Matcher::Legacy { .. } => match self.name.split_once(" (") {
+                Some((_, rest)) => format!("legacy override #{} ({rest}", index + 1),
+                None => format!("legacy override #{}", index + 1),
+            },
+        };
+    }
+}
+
 impl RawOverride {
-    pub(crate) fn validate(self, index: usize) -> Result<Override, String> {
+    fn validate(self, index: usize) -> Result<Override, String> {
         let structural =
             self.pattern.is_some() || self.replace.is_some() || self.negation.is_some();
         let legacy = self.field.is_some()

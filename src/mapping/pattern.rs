@@ -27,6 +27,15 @@ fn raw_value(v: &Value) -> Result<RawValue, String> {
     })
 }
 
+fn describe(e: &modifier::ModifierError) -> String {
+    match e {
+        modifier::ModifierError::Unknown(m) => format!("unknown modifier `{m}`"),
+        modifier::ModifierError::IllegalChain(m) | modifier::ModifierError::BadValue(m) => {
+            m.clone()
+        }
+    }
+}
+
 /// Parses any pattern node: a mapping, or a list of mappings (OR, like a Sigma search).
 pub(crate) fn parse_value(v: &Value) -> Result<Expr, String> {
     match v {
@@ -74,7 +83,8 @@ pub(crate) fn parse_mapping(m: &Mapping) -> Result<Expr, String> {
                     return Err(format!("`{key}`: missing field name"));
                 }
                 let mods: Vec<&str> = names.collect();
-                let chain = modifier::parse_chain(&mods).map_err(|e| format!("`{key}`: {e:?}"))?;
+                let chain = modifier::parse_chain(&mods)
+                    .map_err(|e| format!("`{key}`: {}", describe(&e)))?;
                 let values: Vec<&Value> = match v {
                     Value::Sequence(s) if !s.is_empty() => s.iter().collect(),
                     Value::Sequence(_) => return Err(format!("`{key}`: empty value list")),
@@ -84,7 +94,8 @@ pub(crate) fn parse_mapping(m: &Mapping) -> Result<Expr, String> {
                 for value in values {
                     let raw = raw_value(value).map_err(|e| format!("`{key}`: {e}"))?;
                     alternatives.push(
-                        modifier::apply(&chain, &raw).map_err(|e| format!("`{key}`: {e:?}"))?,
+                        modifier::apply(&chain, &raw)
+                            .map_err(|e| format!("`{key}`: {}", describe(&e)))?,
                     );
                 }
                 let fields = [field.to_string()];

@@ -434,7 +434,15 @@ pub fn translate_regex(pattern: &str, flags: ReFlags) -> Result<String, String> 
     let mut st = Tr {
         icase: flags.ignore_case,
     };
-    let branches: Vec<&Ast> = match &ast {
+    // A pattern that is one plain group, `(^a|b$)`, anchors each alternative like a bare `^a|b$`.
+    let mut top = &ast;
+    while let Ast::Group(g) = top {
+        if matches!(&g.kind, GroupKind::NonCapturing(f) if !f.items.is_empty()) {
+            break;
+        }
+        top = &g.ast;
+    }
+    let branches: Vec<&Ast> = match top {
         Ast::Alternation(a) => a.asts.iter().collect(),
         other => vec![other],
     };
@@ -700,6 +708,8 @@ mod tests {
         assert_eq!(re("^abc$").unwrap(), "abc");
         assert_eq!(re("^a.c").unwrap(), "a.c.*");
         assert_eq!(re("a|^b$").unwrap(), "(.*a.*|b)");
+        assert_eq!(re("(^0oa.*|x@y)").unwrap(), "(0oa.*.*|.*x\\@y.*)");
+        assert_eq!(re("(?:^a$)").unwrap(), "a");
         assert_eq!(re(r"\d+\.exe$").unwrap(), ".*[0-9]+\\.exe");
         assert_eq!(re("(?i)ab").unwrap(), ".*[aA][bB].*");
         assert_eq!(re("[a-c]x").unwrap(), ".*[a-c]x.*");

@@ -1,6 +1,7 @@
 // Real-Lucene oracle for sigmaforge's es-qs output (Lucene 8.7 classic query parser, Debian's
-// liblucene8-java). Compiled and run by tests/lucene_oracle.rs; every input string is base64 (UTF-8)
-// so queries may hold any character.
+// liblucene8-java). Compiled and run by the integration tests through tests/oracle/harness.rs; every
+// input string is base64 (UTF-8) so queries may hold any character. ORACLE_SLOW_MS=n prints parse
+// times above n ms to stderr.
 //
 //   java Oracle parse FILE   one query per line            -> "OK", "OK >1024 clauses" or "ERR <message>"
 //                            (syntax only: wildcard/regex automata are not built, regex syntax is checked)
@@ -8,8 +9,8 @@
 //   java Oracle match FILE   "Q <query>" then "E f:v f:v…"  -> per Q, one '0'/'1' per following E
 //
 // Elasticsearch extensions are modelled the way ES implements them: `_exists_:f` is a term on a
-// hidden field-names field, `f:*` is an exists query, numeric ranges compare numbers (a double twin
-// field), and a group of only negative clauses matches "everything except". Every field is a
+// hidden field-names field, `f:*` is an exists query, `f:>10`-style shorthands and ranges compare
+// numbers (a double twin field), and a group of only negative clauses matches "everything except". Every field is a
 // case-sensitive keyword (KeywordAnalyzer), like ECS keyword/wildcard fields.
 
 import java.nio.charset.StandardCharsets;

@@ -10,6 +10,9 @@ use std::process::Command;
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 
+/// A flat event: `(field, value)` pairs, a repeated field being multi-valued.
+pub type Event = Vec<(String, String)>;
+
 /// A compiled harness.
 pub struct Oracle {
     classes: PathBuf,
@@ -116,7 +119,7 @@ impl Oracle {
 
     /// For each `(query, events)`, a string of `1`/`0` (match / no match, `E` = parse error) per event.
     /// Events are flat `(field, value)` lists; a repeated field is multi-valued.
-    pub fn matches(&self, cases: &[(String, Vec<Vec<(String, String)>>)]) -> Vec<String> {
+    pub fn matches(&self, cases: &[(String, Vec<Event>)]) -> Vec<String> {
         let mut input = String::new();
         for (q, events) in cases {
             input.push_str(&format!("Q {}\n", b64(q)));
