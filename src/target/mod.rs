@@ -5,7 +5,15 @@
 //! express faithfully; the rule is then `skipped` with that reason, never converted to something
 //! that means something else.
 
+pub mod correlation;
+pub mod elastalert;
+pub mod eql;
+pub mod es_rule;
+pub mod esql;
+pub mod kibana;
 pub mod lucene;
+pub mod output;
+pub mod watcher;
 
 use serde::Serialize;
 
@@ -44,12 +52,104 @@ pub trait Target: Send + Sync {
             self.name()
         ))
     }
+    /// Renders a correlation whose referenced rules and fields are already resolved (see
+    /// [`correlation::convert_correlation`]); targets without correlation support keep the refusal.
+    fn render_correlation_rules(
+        &self,
+        input: &correlation::CorrelationInput<'_>,
+    ) -> Result<String, String> {
+        Err(format!(
+            "{} correlations are not supported by the {} target",
+            input.kind().name(),
+            self.name()
+        ))
+    }
+    /// File extension of one artifact in `-o DIR` (per-rule files are named `<rule>.<ext>`).
+    fn extension(&self) -> &'static str {
+        "txt"
+    }
+    /// A file combining every converted artifact (e.g. the ndjson an import API takes), as
+    /// `(file name, content)`; `None` when the format has no such bundle.
+    fn bundle(&self, _outputs: &[&str]) -> Option<(&'static str, String)> {
+        None
+    }
 }
 
 /// Every built-in target, in `list targets` order.
 pub fn targets() -> Vec<&'static dyn Target> {
     static ES_QS: lucene::EsQs = lucene::EsQs { case: None };
-    vec![&ES_QS]
+    static ES_RULE: es_rule::EsRule = es_rule::EsRule::DEFAULT;
+    static KIBANA: kibana::Kibana = kibana::Kibana;
+    static WATCHER: watcher::Watcher = watcher::Watcher::DEFAULT;
+    static ELASTALERT: elastalert::ElastAlert = elastalert::ElastAlert::DEFAULT;
+    static EQL: eql::Eql = eql::Eql;
+    static ESQL: esql::Esql = esql::Esql;
+    vec![
+        &ES_QS,
+        &ES_RULE,
+        &KIBANA,
+        &WATCHER,
+        &ELASTALERT,
+        &EQL,
+        &ESQL,
+    ]
+}
+
+/// A target configured with `-O key=value` options (see `docs/targets.md`); targets without options
+/// accept none, so a typo is an error rather than silently ignored.
+pub fn configured(
+    name: &str,
+    opts: &std::collections::BTreeMap<String, String>,
+) -> Result<Box<dyn Target>, String> {
+    Ok(match name {
+        "es-rule" => Box::new(es_rule::EsRule::DEFAULT.with_options(opts)?),
+        "xpack-watcher" => Box::new(watcher::Watcher::DEFAULT.with_options(opts)?),
+        "elastalert" => Box::new(elastalert::ElastAlert::DEFAULT.with_options(opts)?),
+        _ => {
+            let t = target(name).ok_or_else(|| format!("unknown target `{name}`"))?;
+            if let Some(k) = opts.keys().next() {
+                return Err(format!(
+                    "{name}: unknown option `{k}` (this target has none)"
+                ));
+            }
+            Box::new(Fixed(t))
+        }
+    })
+}
+
+/// A registry target behind a box, so [`configured`] returns one type for every target.
+struct Fixed(&'static dyn Target);
+
+impl Target for Fixed {
+    fn name(&self) -> &'static str {
+        self.0.name()
+    }
+    fn about(&self) -> &'static str {
+        self.0.about()
+    }
+    fn render(&self, input: &RuleInput<'_>) -> Result<String, String> {
+        self.0.render(input)
+    }
+    fn render_correlation(
+        &self,
+        doc: &SourceDoc,
+        correlation: &Correlation,
+        set: &ConfigSet,
+    ) -> Result<String, String> {
+        self.0.render_correlation(doc, correlation, set)
+    }
+    fn render_correlation_rules(
+        &self,
+        input: &correlation::CorrelationInput<'_>,
+    ) -> Result<String, String> {
+        self.0.render_correlation_rules(input)
+    }
+    fn extension(&self) -> &'static str {
+        self.0.extension()
+    }
+    fn bundle(&self, outputs: &[&str]) -> Option<(&'static str, String)> {
+        self.0.bundle(outputs)
+    }
 }
 
 /// Looks a target up by CLI name.

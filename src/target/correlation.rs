@@ -1,0 +1,255 @@
+//! Sigma correlation rules for the Elastic targets: resolving the referenced rules and fields once,
+//! so each target only decides whether (and how) its language can express the correlation.
+//!
+//! [`convert_correlation`] is the entry [`crate::convert`] calls for a correlation document. It
+//! looks the referenced rules up in the scan (by id or name), builds their IR under the same config
+//! set, maps `group-by` fields (and aliases) and the aggregated field through the config, and hands a
+//! [`CorrelationInput`] to [`Target::render_correlation_rules`]. Anything that cannot be resolved
+//! faithfully — a missing or non-rule reference (chained correlations), a field that maps to several
+//! names, aliases that disagree after mapping — is a skip with the reason.
+
+use super::Target;
+use super::es_rule::combined;
+use crate::mapping::ConfigSet;
+use crate::mapping::ir::Expr;
+use crate::rule::{CorrOp, Correlation, CorrelationType, Document, Rule, SourceDoc};
+use crate::scan::Scan;
+
+/// One referenced rule, resolved and mapped.
+pub struct Resolved<'a> {
+    /// Where it comes from.
+    pub doc: &'a SourceDoc,
+    /// The parsed rule.
+    pub rule: &'a Rule,
+    /// Its query (a condition list ORed), mapped.
+    pub expr: Expr,
+    /// Its indices (empty: the target's default).
+    pub indices: Vec<String>,
+}
+
+/// Everything a target needs to render one correlation.
+pub struct CorrelationInput<'a> {
+    /// The correlation document.
+    pub doc: &'a SourceDoc,
+    /// The correlation.
+    pub correlation: &'a Correlation,
+    /// The config set in use.
+    pub set: &'a ConfigSet,
+    /// Referenced rules in the order the correlation lists them.
+    pub rules: Vec<Resolved<'a>>,
+    /// Mapped `group-by` fields.
+    pub group_by: Vec<String>,
+    /// Mapped aggregated field (`value_*` types).
+    pub field: Option<String>,
+}
+
+impl CorrelationInput<'_> {
+    /// The referenced rules' queries ORed (what `event_count`/`value_*` count over).
+    pub fn any_rule(&self) -> Expr {
+        Expr::or(self.rules.iter().map(|r| r.expr.clone()).collect())
+    }
+
+    /// Union of the referenced rules' indices, sorted.
+    pub fn indices(&self) -> Vec<String> {
+        let mut v: Vec<String> = self
+            .rules
+            .iter()
+            .flat_map(|r| r.indices.iter().cloned())
+            .collect();
+        v.sort();
+        v.dedup();
+        v
+    }
+
+    /// The single comparison of the condition, if it has exactly one.
+    pub fn single_op(&self) -> Option<(CorrOp, f64)> {
+        match self
+            .correlation
+            .condition
+            .as_ref()
+            .map(|c| c.ops.as_slice())
+        {
+            Some([one]) => Some(*one),
+            _ => None,
+        }
+    }
+
+    /// The smallest integer count that satisfies a `gt`/`gte` condition (the threshold a
+    /// "fire at or above" engine needs); `None` for other conditions.
+    pub fn at_least(&self) -> Option<u64> {
+        let (op, n) = self.single_op()?;
+        if n < 0.0 || n.fract() != 0.0 || n > 1e12 {
+            return None;
+        }
+        let n = n as u64;
+        match op {
+            CorrOp::Gte => Some(n.max(1)),
+            CorrOp::Gt => Some(n + 1),
+            _ => None,
+        }
+    }
+
+    /// The correlation type.
+    pub fn kind(&self) -> CorrelationType {
+        self.correlation.kind.value
+    }
+
+    /// The timespan in seconds.
+    pub fn seconds(&self) -> u64 {
+        self.correlation.timespan.value.seconds
+    }
+}
+
+/// A timespan in the largest whole unit: `90s`, `5m`, `2h`, `1d` (Kibana date math and interval
+/// syntax, EQL `maxspan`).
+pub fn span(seconds: u64) -> String {
+    let s = seconds.max(1);
+    if s.is_multiple_of(86_400) {
+        format!("{}d", s / 86_400)
+    } else if s.is_multiple_of(3600) {
+        format!("{}h", s / 3600)
+    } else if s.is_multiple_of(60) {
+        format!("{}m", s / 60)
+    } else {
+        format!("{s}s")
+    }
+}
+
+/// The reason every target gives for a condition it cannot express.
+pub fn condition_text(c: &Correlation) -> String {
+    match &c.condition {
+        None => "no condition".into(),
+        Some(cond) => cond
+            .ops
+            .iter()
+            .map(|(op, n)| format!("{} {n}", op.symbol()))
+            .collect::<Vec<_>>()
+            .join(" and "),
+    }
+}
+
+fn map_one(set: &ConfigSet, rule: &Rule, field: &str) -> Result<String, String> {
+    let mapped = set.map_field(field, &set.rule_ctx(rule));
+    match mapped.as_slice() {
+        [one] => Ok(one.clone()),
+        [] => Err(format!("field `{field}` maps to no field")),
+        many => Err(format!(
+            "field `{field}` maps to several fields ({}); a correlation needs one",
+            many.join(", ")
+        )),
+    }
+}
+
+/// Maps a correlation field name (or alias) for every referenced rule; all must agree.
+fn map_corr_field(
+    c: &Correlation,
+    set: &ConfigSet,
+    rules: &[Resolved<'_>],
+    name: &str,
+) -> Result<String, String> {
+    let alias = c.aliases.iter().find(|a| a.name.value == name);
+    let mut result: Option<String> = None;
+    for r in rules {
+        let field = match alias {
+            None => name.to_string(),
+            Some(a) => a
+                .fields
+                .iter()
+                .find(|(reference, _)| {
+                    r.doc.id.as_deref() == Some(reference.value.as_str())
+                        || r.rule.meta.name.as_ref().map(|n| n.value.as_str())
+                            == Some(reference.value.as_str())
+                })
+                .map(|(_, f)| f.value.clone())
+                .ok_or_else(|| format!("alias `{name}` names no field for a referenced rule"))?,
+        };
+        let mapped = map_one(set, r.rule, &field)?;
+        match &result {
+            Some(prev) if *prev != mapped => {
+                return Err(format!(
+                    "`{name}` maps to different fields in the referenced rules (`{prev}`, `{mapped}`)"
+                ));
+            }
+            _ => result = Some(mapped),
+        }
+    }
+    result.ok_or_else(|| "the correlation references no rule".into())
+}
+
+/// Resolves a correlation's references and fields; `Err` is the skip reason.
+pub fn resolve<'a>(
+    scan: &'a Scan,
+    doc: &'a SourceDoc,
+    correlation: &'a Correlation,
+    set: &'a ConfigSet,
+) -> Result<CorrelationInput<'a>, String> {
+    let mut rules = Vec::with_capacity(correlation.rules.len());
+    for reference in &correlation.rules {
+        let r = &reference.value;
+        let (rdoc, d) = scan
+            .lookup(r)
+            .ok_or_else(|| format!("referenced rule `{r}` is not among the converted files"))?;
+        let Document::Rule(rule) = d else {
+            return Err(format!(
+                "referenced `{r}` is a {}; chained correlations are not converted",
+                d.kind_name()
+            ));
+        };
+        let queries = set
+            .build(rule)
+            .map_err(|e| format!("referenced rule `{r}`: {}", e.0))?;
+        let (expr, indices) = combined(&queries)?;
+        rules.push(Resolved {
+            doc: rdoc,
+            rule,
+            expr,
+            indices,
+        });
+    }
+    if rules.is_empty() {
+        return Err("the correlation references no rule".into());
+    }
+    let group_by = correlation
+        .group_by
+        .iter()
+        .map(|g| map_corr_field(correlation, set, &rules, &g.value))
+        .collect::<Result<Vec<_>, _>>()?;
+    let field = match correlation.condition.as_ref().and_then(|c| c.field.first()) {
+        Some(f) => Some(map_corr_field(correlation, set, &rules, &f.value)?),
+        None => None,
+    };
+    Ok(CorrelationInput {
+        doc,
+        correlation,
+        set,
+        rules,
+        group_by,
+        field,
+    })
+}
+
+/// Converts one correlation document for one target (the correlation arm of `convert`).
+pub fn convert_correlation(
+    scan: &Scan,
+    doc: &SourceDoc,
+    correlation: &Correlation,
+    set: &ConfigSet,
+    target: &dyn Target,
+) -> Result<String, String> {
+    let input = resolve(scan, doc, correlation, set)?;
+    target.render_correlation_rules(&input)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn spans_use_the_largest_unit() {
+        assert_eq!(span(90), "90s");
+        assert_eq!(span(300), "5m");
+        assert_eq!(span(7200), "2h");
+        assert_eq!(span(86_400), "1d");
+        assert_eq!(span(0), "1s");
+    }
+}

@@ -1,0 +1,631 @@
+//! `es-rule`: Elastic Security detection rules (the `_import` API body), one per Sigma rule.
+//!
+//! The output is one compact JSON object per rule — one line of the `.ndjson` file that
+//! `POST /api/detection_engine/rules/_import` and the Rules UI accept — so the bundle is simply the
+//! lines joined. Choices made here, each because Kibana or Elastic's own schemas demand it:
+//! * `rule_id` is the Sigma id (lower-cased) so re-imports overwrite instead of duplicating; rules
+//!   without a usable UUID get a stable UUID derived from the id text or the file path.
+//! * `severity` is never `informational` (Kibana rejects it): informational → `low` with
+//!   `risk_score` 1, so it still sorts below real `low` rules (21/47/73/99 otherwise).
+//! * `threat[]` is built from the embedded ATT&CK v19.1 tables: each technique tag goes under the
+//!   tactic(s) ATT&CK assigns to it (narrowed to the rule's own tactic tags when they overlap), with
+//!   names and trailing-slash reference URLs; sub-techniques nest under their parent.
+//! * Sigma provenance (id, file, document index, level, status, logsource) lives in
+//!   `meta.sigma`, a free-form object Kibana keeps on export and the detection-rules schema allows.
+//! * A Sigma condition list (several queries) becomes one rule whose query ORs them: the rule fires
+//!   when any of them matches, which is what the list means.
+//! * Correlations: `event_count` / `value_count` with a `gt`/`gte` condition become `threshold`
+//!   rules (group-by → `threshold.field`, distinct values → `threshold.cardinality`),
+//!   `temporal_ordered` becomes an EQL `sequence` rule, and with `language=esql` every type the
+//!   `esql` target can aggregate becomes an ES|QL rule; the look-back (`from`) is the correlation
+//!   timespan. Anything else is skipped with the reason.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::LazyLock;
+
+use serde_json::{Value, json};
+
+use super::correlation::{CorrelationInput, condition_text, span};
+use super::{RuleInput, Target};
+use crate::attack::AttackData;
+use crate::attack::tags::{AttackTag, parse_attack_tag};
+use crate::mapping::ir::{Expr, RuleQueries};
+use crate::rule::{CorrelationType, Meta, Rule, SourceDoc};
+
+/// Which query language the detection rule carries.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum RuleLanguage {
+    /// `type: query`, `language: lucene` (the default: the es-qs string).
+    #[default]
+    Lucene,
+    /// `type: eql`, `language: eql` (the `eql` target's query).
+    Eql,
+    /// `type: esql`, `language: esql` (the `esql` target's query; no `index`, it is in `FROM`).
+    Esql,
+}
+
+/// The `es-rule` target and its options.
+#[derive(Debug, Clone, Copy)]
+pub struct EsRule {
+    /// Query language of the generated rules.
+    pub language: RuleLanguage,
+    /// Schedule in minutes; the look-back (`from`) is one minute longer, Kibana's own convention.
+    pub interval_minutes: u32,
+    /// Whether imported rules start enabled.
+    pub enabled: bool,
+}
+
+impl Default for EsRule {
+    fn default() -> Self {
+        EsRule::DEFAULT
+    }
+}
+
+impl EsRule {
+    /// The registry default: Lucene, every 5 minutes, enabled.
+    pub const DEFAULT: EsRule = EsRule {
+        language: RuleLanguage::Lucene,
+        interval_minutes: 5,
+        enabled: true,
+    };
+
+    /// Applies `-O key=value` options: `language=lucene|eql|esql`, `interval=<minutes>`,
+    /// `enabled=true|false`. Unknown keys are errors so typos do not pass silently.
+    pub fn with_options(mut self, opts: &BTreeMap<String, String>) -> Result<EsRule, String> {
+        for (k, v) in opts {
+            match k.as_str() {
+                "language" => {
+                    self.language = match v.as_str() {
+                        "lucene" => RuleLanguage::Lucene,
+                        "eql" => RuleLanguage::Eql,
+                        "esql" => RuleLanguage::Esql,
+                        _ => {
+                            return Err(format!(
+                                "es-rule: language must be lucene, eql or esql, not `{v}`"
+                            ));
+                        }
+                    }
+                }
+                "interval" => self.interval_minutes = parse_minutes(v)?,
+                "enabled" => {
+                    self.enabled = v
+                        .parse()
+                        .map_err(|_| format!("es-rule: enabled must be true or false, not `{v}`"))?
+                }
+                _ => {
+                    return Err(format!(
+                        "es-rule: unknown option `{k}` (language, interval, enabled)"
+                    ));
+                }
+            }
+        }
+        Ok(self)
+    }
+}
+
+/// Parses a positive number of minutes (`5` or `5m`).
+pub(crate) fn parse_minutes(v: &str) -> Result<u32, String> {
+    v.trim_end_matches('m')
+        .parse::<u32>()
+        .ok()
+        .filter(|n| *n > 0)
+        .ok_or_else(|| format!("an interval must be a positive number of minutes, not `{v}`"))
+}
+
+impl Target for EsRule {
+    fn name(&self) -> &'static str {
+        "es-rule"
+    }
+
+    fn about(&self) -> &'static str {
+        "Elastic Security detection rules (import ndjson), Lucene by default, EQL or ES|QL on request"
+    }
+
+    fn render(&self, input: &RuleInput<'_>) -> Result<String, String> {
+        let (expr, indices) = combined(input.queries)?;
+        let (kind, query) = match self.language {
+            RuleLanguage::Lucene => ("query", super::lucene::render(&expr, input.set, None)?),
+            RuleLanguage::Eql => ("eql", super::eql::query(&expr, input.set)?),
+            RuleLanguage::Esql => (
+                "esql",
+                super::esql::query(&expr, &esql_indices(&indices), input.set)?,
+            ),
+        };
+        let rule = detection_rule(
+            self,
+            input.doc,
+            &input.rule.meta,
+            provenance(input.doc, input.rule),
+            kind,
+            &query,
+            &indices,
+        );
+        Ok(rule.to_string())
+    }
+
+    fn render_correlation_rules(&self, c: &CorrelationInput<'_>) -> Result<String, String> {
+        let meta = &c.correlation.meta;
+        let prov = correlation_provenance(c);
+        let indices = c.indices();
+        let window = span(c.seconds());
+        let mut rule = match (c.kind(), self.language) {
+            (_, RuleLanguage::Esql) => {
+                let q = super::esql::correlation_query(c)?;
+                detection_rule(self, c.doc, meta, prov, "esql", &q, &indices)
+            }
+            (CorrelationType::EventCount | CorrelationType::ValueCount, _) => {
+                let n = c.at_least().ok_or_else(|| {
+                    format!(
+                        "Kibana threshold rules fire at or above a count; the condition `{}` is not one",
+                        condition_text(c.correlation)
+                    )
+                })?;
+                if c.group_by.len() > 5 {
+                    return Err("Kibana threshold rules group by at most 5 fields".into());
+                }
+                let q = super::lucene::render(&c.any_rule(), c.set, None)?;
+                let mut r = detection_rule(self, c.doc, meta, prov, "threshold", &q, &indices);
+                r["threshold"] = if c.kind() == CorrelationType::EventCount {
+                    json!({ "field": c.group_by, "value": n })
+                } else {
+                    let f = c.field.clone().ok_or("value_count needs a field")?;
+                    json!({ "field": c.group_by, "value": 1, "cardinality": [{ "field": f, "value": n }] })
+                };
+                r
+            }
+            (CorrelationType::TemporalOrdered, _) | (_, RuleLanguage::Eql) => {
+                let q = super::eql::correlation_query(c)?;
+                detection_rule(self, c.doc, meta, prov, "eql", &q, &indices)
+            }
+            (k, _) => {
+                return Err(format!(
+                    "{} correlations have no Kibana threshold or EQL sequence form; use -O language=esql",
+                    k.name()
+                ));
+            }
+        };
+        // the look-back is the correlation window; run at least that often
+        rule["from"] = json!(format!("now-{window}"));
+        if c.seconds() < u64::from(self.interval_minutes) * 60 {
+            rule["interval"] = json!(window);
+        }
+        Ok(rule.to_string())
+    }
+
+    fn extension(&self) -> &'static str {
+        "json"
+    }
+
+    fn bundle(&self, outputs: &[&str]) -> Option<(&'static str, String)> {
+        Some(("rules.ndjson", ndjson(outputs)))
+    }
+}
+
+/// Joins one-line JSON artifacts into an ndjson file (each line ends with `\n`).
+pub(crate) fn ndjson(outputs: &[&str]) -> String {
+    let mut s = String::new();
+    for o in outputs {
+        s.push_str(o);
+        s.push('\n');
+    }
+    s
+}
+
+fn detection_rule(
+    t: &EsRule,
+    doc: &SourceDoc,
+    meta: &Meta,
+    provenance: Value,
+    kind: &str,
+    query: &str,
+    indices: &[String],
+) -> Value {
+    let (severity, risk) = severity(meta);
+    let mut v = json!({
+        "rule_id": rule_uuid(doc),
+        "version": 1,
+        "name": title(doc, meta),
+        "description": description(doc, meta),
+        "author": authors(meta),
+        "severity": severity,
+        "risk_score": risk,
+        "type": kind,
+        "language": if kind == "query" || kind == "threshold" { "lucene" } else { kind },
+        "query": query,
+    });
+    let obj = v.as_object_mut().expect("json! object");
+    if kind != "esql" {
+        obj.insert("index".into(), json!(rule_indices(indices)));
+    }
+    obj.insert("enabled".into(), json!(t.enabled));
+    obj.insert("interval".into(), json!(format!("{}m", t.interval_minutes)));
+    obj.insert(
+        "from".into(),
+        json!(format!("now-{}m", t.interval_minutes.saturating_add(1))),
+    );
+    obj.insert("to".into(), json!("now"));
+    obj.insert("max_signals".into(), json!(100));
+    obj.insert("tags".into(), json!(tags(meta)));
+    obj.insert("references".into(), json!(texts(&meta.references)));
+    obj.insert("false_positives".into(), json!(texts(&meta.falsepositives)));
+    obj.insert("license".into(), json!(license(meta)));
+    obj.insert("threat".into(), Value::Array(threat(meta)));
+    obj.insert("meta".into(), json!({ "sigma": provenance }));
+    v
+}
+
+/// ORs the queries of a condition list into one expression and unions their indices.
+pub(crate) fn combined(q: &RuleQueries) -> Result<(Expr, Vec<String>), String> {
+    if q.queries.is_empty() {
+        return Err("the rule produced no query".into());
+    }
+    let expr = Expr::or(q.queries.iter().map(|x| x.expr.clone()).collect());
+    let mut idx: Vec<String> = q.queries.iter().flat_map(|x| x.indices.clone()).collect();
+    idx.sort();
+    idx.dedup();
+    Ok((expr, idx))
+}
+
+/// Kibana's default Security data sources (`securitySolution:defaultIndex`), used when neither the
+/// config nor the logsource names an index: the rule then searches where Kibana itself would.
+pub(crate) const DEFAULT_INDICES: &[&str] = &[
+    "apm-*-transaction*",
+    "auditbeat-*",
+    "endgame-*",
+    "filebeat-*",
+    "logs-*",
+    "packetbeat-*",
+    "traces-apm*",
+    "winlogbeat-*",
+    "-*elastic-cloud-logs-*",
+];
+
+/// The rule's index list, or [`DEFAULT_INDICES`].
+pub(crate) fn rule_indices(indices: &[String]) -> Vec<String> {
+    if indices.is_empty() {
+        DEFAULT_INDICES.iter().map(|s| s.to_string()).collect()
+    } else {
+        indices.to_vec()
+    }
+}
+
+/// Indices for an ES|QL `FROM`: the rule's, or the default list without its exclusion entry.
+pub(crate) fn esql_indices(indices: &[String]) -> Vec<String> {
+    rule_indices(indices)
+        .into_iter()
+        .filter(|i| !i.starts_with('-'))
+        .collect()
+}
+
+/// Title, falling back to the id or path (a rule always has a title once validated).
+pub(crate) fn title(doc: &SourceDoc, meta: &Meta) -> String {
+    meta.title
+        .as_ref()
+        .map(|t| t.value.trim().to_string())
+        .filter(|t| !t.is_empty())
+        .unwrap_or_else(|| doc.id.clone().unwrap_or_else(|| doc.path.clone()))
+}
+
+/// Description, falling back to the title: Kibana requires a non-empty one.
+pub(crate) fn description(doc: &SourceDoc, meta: &Meta) -> String {
+    meta.description
+        .as_ref()
+        .map(|t| t.value.trim().to_string())
+        .filter(|t| !t.is_empty())
+        .unwrap_or_else(|| title(doc, meta))
+}
+
+/// Authors split on commas, as Kibana shows one chip per author.
+fn authors(meta: &Meta) -> Vec<String> {
+    meta.author
+        .as_ref()
+        .map(|a| {
+            a.value
+                .split(',')
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(String::from)
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+fn texts(v: &[crate::rule::Text]) -> Vec<String> {
+    v.iter().map(|t| t.value.clone()).collect()
+}
+
+/// Tags as written, de-duplicated in order (the `attack.*` ones stay too: they are searchable in the
+/// Rules UI, and `threat[]` carries the structured form).
+fn tags(meta: &Meta) -> Vec<String> {
+    let mut seen = BTreeSet::new();
+    meta.tags
+        .iter()
+        .filter(|t| seen.insert(t.value.clone()))
+        .map(|t| t.value.clone())
+        .collect()
+}
+
+/// The rule's licence, else the Detection Rule License the SigmaHQ corpus is published under.
+fn license(meta: &Meta) -> String {
+    meta.license
+        .as_ref()
+        .map(|l| l.value.clone())
+        .unwrap_or_else(|| "DRL-1.1".into())
+}
+
+/// Sigma level → (Kibana severity, risk score).
+pub(crate) fn severity(meta: &Meta) -> (&'static str, u8) {
+    match meta
+        .level
+        .as_ref()
+        .map(|l| l.value.to_ascii_lowercase())
+        .as_deref()
+    {
+        Some("informational") => ("low", 1),
+        Some("medium") => ("medium", 47),
+        Some("high") => ("high", 73),
+        Some("critical") => ("critical", 99),
+        _ => ("low", 21),
+    }
+}
+
+/// Where the artifact came from, for `meta.sigma` / watch metadata / saved-search descriptions.
+pub(crate) fn provenance(doc: &SourceDoc, rule: &Rule) -> Value {
+    let t = |x: &Option<crate::rule::Text>| x.as_ref().map(|t| t.value.clone());
+    let mut ls = serde_json::Map::new();
+    for (k, v) in [
+        ("category", t(&rule.logsource.category)),
+        ("product", t(&rule.logsource.product)),
+        ("service", t(&rule.logsource.service)),
+    ] {
+        if let Some(v) = v {
+            ls.insert(k.into(), json!(v));
+        }
+    }
+    json!({
+        "id": doc.id,
+        "file": doc.path,
+        "document": doc.index,
+        "level": t(&rule.meta.level),
+        "status": t(&rule.meta.status),
+        "logsource": ls,
+    })
+}
+
+/// Provenance of a correlation: its own document plus the ids of the rules it references.
+fn correlation_provenance(c: &CorrelationInput<'_>) -> Value {
+    let t = |x: &Option<crate::rule::Text>| x.as_ref().map(|t| t.value.clone());
+    let meta = &c.correlation.meta;
+    json!({
+        "id": c.doc.id,
+        "file": c.doc.path,
+        "document": c.doc.index,
+        "level": t(&meta.level),
+        "status": t(&meta.status),
+        "correlation": c.kind().name(),
+        "rules": c.rules.iter().map(|r| json!({ "id": r.doc.id, "file": r.doc.path })).collect::<Vec<_>>(),
+    })
+}
+
+/// A stable lower-case UUID for a rule: its Sigma id when that is a UUID, else a UUID derived from
+/// the id text (or, without an id, from the file path and document index).
+pub(crate) fn rule_uuid(doc: &SourceDoc) -> String {
+    if let Some(id) = &doc.id {
+        let l = id.trim().to_ascii_lowercase();
+        if is_uuid(&l) {
+            return l;
+        }
+        return derived_uuid(&format!("sigma-id:{id}"));
+    }
+    derived_uuid(&format!("sigma-path:{}#{}", doc.path, doc.index))
+}
+
+fn is_uuid(s: &str) -> bool {
+    let b = s.as_bytes();
+    b.len() == 36
+        && b.iter().enumerate().all(|(i, c)| match i {
+            8 | 13 | 18 | 23 => *c == b'-',
+            _ => c.is_ascii_hexdigit() && !c.is_ascii_uppercase(),
+        })
+}
+
+/// A deterministic UUID (version 8, "custom") from two FNV-1a-64 hashes of `key`: stable across runs
+/// and platforms, no extra dependency.
+pub(crate) fn derived_uuid(key: &str) -> String {
+    let h = |seed: u64| {
+        key.bytes().fold(seed, |h, b| {
+            (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3)
+        })
+    };
+    let a = h(0xcbf2_9ce4_8422_2325);
+    let b = h(0x6c62_272e_07bb_0142);
+    let x = (u128::from(a) << 64) | u128::from(b);
+    // version 8 and the RFC 4122 variant bits
+    let x = (x & !(0xf_u128 << 76)) | (0x8_u128 << 76);
+    let x = (x & !(0x3_u128 << 62)) | (0x2_u128 << 62);
+    let s = format!("{x:032x}");
+    format!(
+        "{}-{}-{}-{}-{}",
+        &s[0..8],
+        &s[8..12],
+        &s[12..16],
+        &s[16..20],
+        &s[20..32]
+    )
+}
+
+static ATTACK: LazyLock<AttackData> = LazyLock::new(AttackData::embedded);
+
+const ATTACK_URL: &str = "https://attack.mitre.org";
+
+/// `threat[]` from the rule's `attack.*` tags (see the module docs for the pairing rule). Unknown,
+/// deprecated or malformed tags contribute nothing (the validator reports them); a revoked technique
+/// is replaced by the technique ATT&CK names as its successor.
+pub(crate) fn threat(meta: &Meta) -> Vec<Value> {
+    let Ok(m) = ATTACK.enterprise() else {
+        return Vec::new();
+    };
+    let mut techs = BTreeSet::new();
+    let mut tactic_tags = BTreeSet::new();
+    for t in &meta.tags {
+        match parse_attack_tag(&t.value) {
+            Some(AttackTag::Technique(id)) => {
+                let Some(tech) = m.technique(&id) else {
+                    continue;
+                };
+                let id = match (&tech.revoked_by, tech.is_active()) {
+                    (_, true) => id,
+                    (Some(r), false) if m.technique(r).is_some_and(|x| x.is_active()) => r.clone(),
+                    _ => continue,
+                };
+                techs.insert(id);
+            }
+            Some(AttackTag::Tactic(name)) => {
+                let name = name.replace('_', "-");
+                if m.tactic(&name).is_some_and(|t| t.is_active()) {
+                    tactic_tags.insert(name);
+                }
+            }
+            _ => {}
+        }
+    }
+    // tactic shortname → parent technique id → sub-technique ids
+    let mut by_tactic: BTreeMap<String, BTreeMap<String, BTreeSet<String>>> = BTreeMap::new();
+    for id in &techs {
+        let Some(tech) = m.technique(id) else {
+            continue;
+        };
+        let own: Vec<&String> = tech.tactics.iter().collect();
+        let narrowed: Vec<&String> = own
+            .iter()
+            .copied()
+            .filter(|t| tactic_tags.contains(*t))
+            .collect();
+        let chosen = if narrowed.is_empty() { own } else { narrowed };
+        for ta in chosen {
+            let subs = by_tactic
+                .entry(ta.clone())
+                .or_default()
+                .entry(tech.parent_id().to_string())
+                .or_default();
+            if tech.is_sub() {
+                subs.insert(id.clone());
+            }
+        }
+    }
+    for ta in &tactic_tags {
+        by_tactic.entry(ta.clone()).or_default();
+    }
+    let mut tactics: Vec<_> = by_tactic.into_iter().collect();
+    tactics.sort_by_key(|(ta, _)| m.tactic_rank(ta));
+    let mut out = Vec::new();
+    for (ta, parents) in tactics {
+        let Some(tactic) = m.tactic(&ta) else {
+            continue;
+        };
+        let mut entry = json!({
+            "framework": "MITRE ATT&CK",
+            "tactic": {
+                "id": tactic.id,
+                "name": tactic.name,
+                "reference": format!("{ATTACK_URL}/tactics/{}/", tactic.id),
+            },
+        });
+        let mut techniques = Vec::new();
+        for (parent, subs) in parents {
+            let Some(p) = m.technique(&parent) else {
+                continue;
+            };
+            let mut t = json!({
+                "id": p.id,
+                "name": p.name,
+                "reference": format!("{ATTACK_URL}/techniques/{}/", p.id),
+            });
+            let subs: Vec<Value> = subs
+                .iter()
+                .filter_map(|s| m.technique(s))
+                .map(|s| {
+                    json!({
+                        "id": s.id,
+                        "name": s.name,
+                        "reference": format!("{ATTACK_URL}/techniques/{}/", s.id.replace('.', "/")),
+                    })
+                })
+                .collect();
+            if !subs.is_empty() {
+                t["subtechnique"] = Value::Array(subs);
+            }
+            techniques.push(t);
+        }
+        if !techniques.is_empty() {
+            entry["technique"] = Value::Array(techniques);
+        }
+        out.push(entry);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::diag::Pos;
+    use crate::rule::Text;
+
+    fn tag(s: &str) -> Text {
+        Text::new(s.into(), Pos::default())
+    }
+
+    #[test]
+    fn threat_pairs_by_technique_not_position() {
+        let meta = Meta {
+            tags: vec![
+                tag("attack.t1059.001"),
+                tag("attack.persistence"),
+                tag("attack.execution"),
+                tag("attack.t1033"),
+            ],
+            ..Default::default()
+        };
+        let t = threat(&meta);
+        let ids: Vec<&str> = t
+            .iter()
+            .map(|e| e["tactic"]["id"].as_str().unwrap_or(""))
+            .collect();
+        // T1059.001 is Execution; T1033 is Discovery only, so it keeps its own tactic; the
+        // persistence tag has no technique under it and stays as a tactic-only entry; tactics
+        // come in matrix order.
+        assert_eq!(ids, ["TA0002", "TA0003", "TA0007"]);
+        let exec = &t[0];
+        assert_eq!(exec["technique"][0]["id"], "T1059");
+        assert_eq!(
+            exec["technique"][0]["subtechnique"][0]["reference"],
+            "https://attack.mitre.org/techniques/T1059/001/"
+        );
+        assert_eq!(
+            exec["tactic"]["reference"],
+            "https://attack.mitre.org/tactics/TA0002/"
+        );
+        assert!(t[1].get("technique").is_none());
+    }
+
+    #[test]
+    fn severity_never_informational() {
+        let lvl = |l: &str| Meta {
+            level: Some(tag(l)),
+            ..Default::default()
+        };
+        assert_eq!(severity(&lvl("informational")), ("low", 1));
+        assert_eq!(severity(&lvl("low")), ("low", 21));
+        assert_eq!(severity(&lvl("critical")), ("critical", 99));
+        assert_eq!(severity(&Meta::default()), ("low", 21));
+    }
+
+    #[test]
+    fn uuids_are_stable_and_valid() {
+        let a = derived_uuid("x");
+        assert_eq!(a, derived_uuid("x"));
+        assert_ne!(a, derived_uuid("y"));
+        assert!(is_uuid(&a), "{a}");
+        assert_eq!(&a[14..15], "8");
+    }
+}
