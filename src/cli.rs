@@ -26,6 +26,8 @@ enum Command {
     List(ListArgs),
     /// Post a pull-request comment computed earlier (`workflow_run` half of the fork-safe flow).
     Comment(CommentArgs),
+    /// Convert rules into Elastic artifacts through mapping configs and overrides.
+    Convert(ConvertArgs),
     /// Write an ATT&CK Navigator layer (and optionally an SVG heatmap) of the rules' coverage.
     Layer(LayerArgs),
     /// Coverage statistics, and the coverage/findings diff between two trees or revisions.
@@ -84,6 +86,43 @@ fn parse_domain(s: &str) -> Result<sigmaforge::attack::Domain, String> {
 fn parse_score(s: &str) -> Result<sigmaforge::attack::ScoreMode, String> {
     sigmaforge::attack::ScoreMode::parse(s)
         .ok_or_else(|| format!("unknown score `{s}` (use count, level or status)"))
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+enum ConvertFormat {
+    /// The artifacts, one per converted rule.
+    Text,
+    /// One JSON object per rule document and target: path, id, title, target, status, output, reason.
+    Jsonl,
+}
+
+#[derive(clap::Args, Debug)]
+struct ConvertArgs {
+    /// Rule files, folders or glob patterns.
+    #[arg(required = true)]
+    paths: Vec<PathBuf>,
+    /// Targets, comma-separated or repeated (`sigmaforge list targets`).
+    #[arg(short, long = "target", required = true, value_delimiter = ',')]
+    targets: Vec<String>,
+    /// Mapping configs (built-in names or paths), applied in order (`sigmaforge list configs`).
+    #[arg(short, long = "config")]
+    configs: Vec<String>,
+    /// Target options as key=value (`docs/targets.md`).
+    #[arg(short = 'O', long = "option", value_parser = parse_key_value)]
+    options: Vec<(String, String)>,
+    /// Write one file per rule and the bundles under DIR/<target>/ instead of printing.
+    #[arg(short, long)]
+    output: Option<PathBuf>,
+    /// What to print.
+    #[arg(long, value_enum, default_value_t = ConvertFormat::Text)]
+    format: ConvertFormat,
+}
+
+fn parse_key_value(s: &str) -> Result<(String, String), String> {
+    s.split_once('=')
+        .map(|(k, v)| (k.trim().to_string(), v.to_string()))
+        .filter(|(k, _)| !k.is_empty())
+        .ok_or_else(|| format!("`{s}` is not key=value"))
 }
 
 #[derive(clap::Args, Debug)]
@@ -253,6 +292,10 @@ enum ListWhat {
     Codes,
     /// Validators with their pySigma equivalents.
     Validators,
+    /// Conversion targets.
+    Targets,
+    /// Built-in mapping configs.
+    Configs,
 }
 
 #[derive(clap::Args, Debug)]
@@ -283,6 +326,7 @@ pub fn main() -> ExitCode {
         Command::Check(a) => check(a),
         Command::List(a) => list(a),
         Command::Comment(a) => comment(a),
+        Command::Convert(a) => convert(a),
         Command::Layer(a) => layer(a),
         Command::Coverage(CoverageCommand::Stats(a)) => coverage_stats(a),
         Command::Coverage(CoverageCommand::Diff(a)) => coverage_diff(a),
@@ -393,8 +437,13 @@ fn list(args: ListArgs) -> Result<ExitCode> {
         }
         ListWhat::Validators => {
             let mut out = String::new();
-            for v in sigmaforge::validate::registry::builtin() {
-                let i = v.info();
+            let attack_infos = sigmaforge::validate::attack_tags::INFOS.iter();
+            let builtin = sigmaforge::validate::registry::builtin()
+                .iter()
+                .map(|v| v.info());
+            let mut infos: Vec<_> = builtin.chain(attack_infos).collect();
+            infos.sort_by_key(|i| i.code);
+            for i in infos {
                 let py = if i.pysigma.is_empty() {
                     format!("({})", i.origin.label())
                 } else {
@@ -415,10 +464,23 @@ fn list(args: ListArgs) -> Result<ExitCode> {
                     "", "-"
                 ));
             }
-            for (py, owner) in sigmaforge::validate::registry::DELEGATED {
+            write_output(None, &out)?;
+        }
+        ListWhat::Targets => {
+            let mut out = String::new();
+            for t in sigmaforge::target::targets() {
+                out.push_str(&format!("{:<14} {}\n", t.name(), t.about()));
+            }
+            write_output(None, &out)?;
+        }
+        ListWhat::Configs => {
+            let mut out = String::new();
+            for (name, _) in sigmaforge::mapping::builtin_configs() {
+                let config = sigmaforge::mapping::load_config(name)?;
                 out.push_str(&format!(
-                    "-      ({owner}){:<32} {:<8} {py:<48} ATT&CK data checks\n",
-                    "", "-"
+                    "{:<16} {}\n",
+                    name,
+                    config.title.as_deref().unwrap_or("")
                 ));
             }
             write_output(None, &out)?;
@@ -650,4 +712,74 @@ fn coverage_diff(args: DiffArgs) -> Result<ExitCode> {
     };
     write_output(args.output.as_ref(), &text)?;
     Ok(ExitCode::SUCCESS)
+}
+
+fn convert(args: ConvertArgs) -> Result<ExitCode> {
+    use sigmaforge::{convert, mapping, target};
+    let set = mapping::ConfigSet::load(&args.configs)?;
+    for w in set.configs().iter().flat_map(|c| c.warnings()) {
+        eprintln!("sigmaforge: warning: {w}");
+    }
+    let options: std::collections::BTreeMap<String, String> = args.options.into_iter().collect();
+    let mut targets: Vec<Box<dyn target::Target>> = Vec::new();
+    for name in &args.targets {
+        set.check_target(name)?;
+        targets.push(target::configured(name, &options).map_err(anyhow::Error::msg)?);
+    }
+    let refs: Vec<&dyn target::Target> = targets.iter().map(|t| t.as_ref()).collect();
+    let scan = scan::scan(&args.paths)?;
+    let outcomes = convert::convert(&scan, &set, &refs);
+    if let Some(dir) = &args.output {
+        let written = target::output::write_outputs(dir, &outcomes, &refs)?;
+        eprintln!(
+            "sigmaforge: {} file(s) written under {}",
+            written.len(),
+            dir.display()
+        );
+    }
+    let mut out = String::new();
+    match args.format {
+        ConvertFormat::Jsonl => {
+            for o in &outcomes {
+                out.push_str(&serde_json::to_string(o)?);
+                out.push('\n');
+            }
+        }
+        ConvertFormat::Text if args.output.is_none() => {
+            for o in &outcomes {
+                if let Some(text) = &o.output {
+                    out.push_str(text);
+                    if !text.ends_with('\n') {
+                        out.push('\n');
+                    }
+                }
+            }
+        }
+        ConvertFormat::Text => {}
+    }
+    write_output(None, &out)?;
+    for o in &outcomes {
+        for w in &o.warnings {
+            eprintln!("{}: warning: {w}", o.path);
+        }
+    }
+    let (converted, skipped, failed, reasons) = convert::summarize(&outcomes);
+    eprintln!(
+        "sigmaforge: {converted} converted, {skipped} skipped, {failed} failed ({} target(s))",
+        refs.len()
+    );
+    for (reason, count) in reasons.iter().take(10) {
+        eprintln!("  {count:>5} × {reason}");
+    }
+    if reasons.len() > 10 {
+        eprintln!(
+            "  … and {} more reason(s); see --format jsonl",
+            reasons.len() - 10
+        );
+    }
+    Ok(if failed > 0 {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
 }

@@ -6,7 +6,7 @@ use rayon::prelude::*;
 
 use crate::diag::Severity;
 use crate::mapping::ConfigSet;
-use crate::rule::{Document, SourceDoc};
+use crate::rule::{Document, Filter, Rule, SourceDoc};
 use crate::scan::Scan;
 use crate::target::{Outcome, RuleInput, Status, Target};
 
@@ -25,56 +25,129 @@ fn outcome(doc: &SourceDoc, target: &dyn Target) -> Outcome {
     }
 }
 
-/// Converts one document for one target. `rejection` is the reason shown when the parser rejected
-/// the document (see [`rejection_reason`]).
+/// Converts one document on its own for one target (no other documents: correlations cannot resolve
+/// their rules and no filters apply). `rejection` is the reason shown when the parser rejected it.
 pub fn convert_doc(
     doc: &SourceDoc,
     set: &ConfigSet,
     target: &dyn Target,
     rejection: &str,
 ) -> Outcome {
-    let mut o = outcome(doc, target);
-    let result = match &doc.doc {
-        None => {
-            o.status = Status::Failed;
-            o.reason = Some(rejection.to_string());
-            return o;
-        }
-        Some(Document::Correlation(c)) => target.render_correlation(doc, c, set),
-        Some(Document::Filter(_)) => {
-            Err("filter documents are applied to rules, they are not converted on their own".into())
-        }
-        Some(Document::Rule(rule)) => match set.build(rule) {
-            Err(e) => Err(e.0),
-            Ok(queries) => {
-                o.overrides = queries
-                    .queries
-                    .iter()
-                    .flat_map(|q| q.overrides.iter().cloned())
-                    .collect();
-                o.overrides.sort();
-                o.overrides.dedup();
-                o.warnings = queries.warnings.clone();
-                target.render(&RuleInput {
-                    doc,
-                    rule,
-                    queries: &queries,
-                    set,
-                })
-            }
-        },
+    let scan = Scan {
+        files: vec![doc.path.clone()],
+        docs: vec![doc.clone()],
+        ..Scan::default()
     };
-    match result {
-        Ok(out) => {
-            o.status = Status::Converted;
-            o.output = Some(out);
+    convert_doc_all(&scan, doc, set, &[target], rejection)
+        .pop()
+        .unwrap_or_else(|| outcome(doc, target))
+}
+
+/// Converts one document for every target: the rule is mapped once (or the correlation resolved
+/// once) and each target renders that same IR. `rejection` is the reason shown when the parser
+/// rejected the document (see [`rejection_reason`]).
+pub fn convert_doc_all(
+    scan: &Scan,
+    doc: &SourceDoc,
+    set: &ConfigSet,
+    targets: &[&dyn Target],
+    rejection: &str,
+) -> Vec<Outcome> {
+    let finish = |mut o: Outcome, result: Result<String, String>| {
+        match result {
+            Ok(out) => {
+                o.status = Status::Converted;
+                o.output = Some(out);
+            }
+            Err(reason) => {
+                o.status = Status::Skipped;
+                o.reason = Some(reason);
+            }
         }
-        Err(reason) => {
-            o.status = Status::Skipped;
-            o.reason = Some(reason);
+        o
+    };
+    match &doc.doc {
+        None => targets
+            .iter()
+            .map(|t| {
+                let mut o = outcome(doc, *t);
+                o.status = Status::Failed;
+                o.reason = Some(rejection.to_string());
+                o
+            })
+            .collect(),
+        Some(Document::Correlation(c)) => {
+            let input = crate::target::correlation::resolve(scan, doc, c, set);
+            targets
+                .iter()
+                .map(|t| {
+                    let r = match &input {
+                        Ok(i) => t.render_correlation_rules(i),
+                        Err(e) => Err(e.clone()),
+                    };
+                    finish(outcome(doc, *t), r)
+                })
+                .collect()
+        }
+        Some(Document::Filter(f)) => {
+            let reason = format!(
+                "filter document: AND-ed into the {} rule(s) it names, not converted on its own",
+                f.rules.len()
+            );
+            targets
+                .iter()
+                .map(|t| finish(outcome(doc, *t), Err(reason.clone())))
+                .collect()
+        }
+        Some(Document::Rule(rule)) => {
+            let filters = filters_for(scan, rule);
+            let built = set.build_filtered(rule, &filters);
+            targets
+                .iter()
+                .map(|t| {
+                    let mut o = outcome(doc, *t);
+                    let r = match &built {
+                        Err(e) => Err(e.0.clone()),
+                        Ok(queries) => {
+                            o.overrides = queries
+                                .queries
+                                .iter()
+                                .flat_map(|q| q.overrides.iter().cloned())
+                                .collect();
+                            o.overrides.sort();
+                            o.overrides.dedup();
+                            o.warnings = queries.warnings.clone();
+                            t.render(&RuleInput {
+                                doc,
+                                rule,
+                                queries,
+                                set,
+                            })
+                        }
+                    };
+                    finish(o, r)
+                })
+                .collect()
         }
     }
-    o
+}
+
+/// The parsed filter documents that name `rule` by id or name, in scan order.
+pub fn filters_for<'s>(scan: &'s Scan, rule: &Rule) -> Vec<&'s Filter> {
+    let id = rule.meta.id.as_ref().map(|t| t.value.as_str());
+    let name = rule.meta.name.as_ref().map(|t| t.value.as_str());
+    scan.parsed()
+        .filter_map(|(_, d)| match d {
+            Document::Filter(f)
+                if f.rules
+                    .iter()
+                    .any(|r| Some(r.value.as_str()) == id || Some(r.value.as_str()) == name) =>
+            {
+                Some(f)
+            }
+            _ => None,
+        })
+        .collect()
 }
 
 /// Why the parser rejected a document: its first error diagnostic (the rule-engine message, with
@@ -119,10 +192,7 @@ pub fn convert(scan: &Scan, set: &ConfigSet, targets: &[&dyn Target]) -> Vec<Out
             } else {
                 String::new()
             };
-            targets
-                .iter()
-                .map(move |t| convert_doc(d, set, *t, &rejection))
-                .collect::<Vec<_>>()
+            convert_doc_all(scan, d, set, targets, &rejection)
         })
         .collect()
 }

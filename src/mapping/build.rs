@@ -12,7 +12,7 @@ use super::overrides;
 use crate::rule::condition::{Cond, Quantifier};
 use crate::rule::modifier::{Chain, Matcher, RawValue};
 use crate::rule::value::{Part, SigmaString};
-use crate::rule::{FieldMatch, Rule, Search};
+use crate::rule::{Detection, FieldMatch, Filter, Rule, Search};
 
 /// Why a rule has no IR: a construct the IR cannot express faithfully. Targets report it as `skipped`.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -126,7 +126,7 @@ pub(crate) fn item_expr(
 }
 
 struct Builder<'a> {
-    rule: &'a Rule,
+    detection: &'a Detection,
     set: &'a ConfigSet,
     ctx: RuleCtx,
     cache: HashMap<&'a str, Expr>,
@@ -233,7 +233,6 @@ impl<'a> Builder<'a> {
         Ok(match c {
             Cond::Ident { name, .. } => {
                 let s = self
-                    .rule
                     .detection
                     .search(name)
                     .ok_or_else(|| format!("condition names unknown search `{name}`"))?;
@@ -247,7 +246,7 @@ impl<'a> Builder<'a> {
                 pattern,
                 ..
             } => {
-                let selected = self.rule.detection.select(pattern.as_deref());
+                let selected = self.detection.select(pattern.as_deref());
                 if selected.is_empty() {
                     return Err(format!(
                         "`of {}` selects no search",
@@ -302,24 +301,74 @@ pub(crate) fn detection_pairs(rule: &Rule) -> Vec<(String, String)> {
     pairs
 }
 
-/// Builds the queries of a rule under a config set (see [`ConfigSet::build`]).
-pub(crate) fn build(rule: &Rule, set: &ConfigSet) -> Result<RuleQueries, BuildError> {
+/// Whether a filter's logsource fits the rule: every field the filter names must be equal.
+fn filter_applies(filter: &Filter, rule: &Rule) -> bool {
+    let same = |f: &Option<crate::rule::Text>, r: &Option<crate::rule::Text>| match f {
+        None => true,
+        Some(f) => r.as_ref().is_some_and(|r| r.value == f.value),
+    };
+    same(&filter.logsource.category, &rule.logsource.category)
+        && same(&filter.logsource.product, &rule.logsource.product)
+        && same(&filter.logsource.service, &rule.logsource.service)
+}
+
+/// Builds the queries of a rule under a config set (see [`ConfigSet::build`]); `filters` are the
+/// Sigma filter documents that reference the rule: each one's condition is AND-ed into every query,
+/// mapped with the rule's logsource, before overrides apply.
+pub(crate) fn build(
+    rule: &Rule,
+    set: &ConfigSet,
+    filters: &[&Filter],
+) -> Result<RuleQueries, BuildError> {
     let ctx = set.rule_ctx(rule);
     let (ls_cond, indices) = set.logsource(&ctx);
     let overrides = set.overrides_for(&ctx);
+    let mut warnings = Vec::new();
+    let mut filter_exprs = Vec::new();
+    for f in filters {
+        let title = f
+            .meta
+            .title
+            .as_ref()
+            .map_or("(untitled)", |t| t.value.as_str());
+        if !filter_applies(f, rule) {
+            warnings.push(format!(
+                "filter `{title}` names this rule but its logsource differs; not applied"
+            ));
+            continue;
+        }
+        let mut fb = Builder {
+            detection: &f.detection,
+            set,
+            ctx: set.rule_ctx(rule),
+            cache: HashMap::new(),
+        };
+        let conds = f
+            .detection
+            .conditions
+            .iter()
+            .map(|c| fb.cond(&c.tree))
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|e| BuildError(format!("filter `{title}`: {e}")))?;
+        filter_exprs.push(Expr::or(conds));
+    }
     let mut b = Builder {
-        rule,
+        detection: &rule.detection,
         set,
         ctx,
         cache: HashMap::new(),
     };
     let mut queries = Vec::new();
-    let mut warnings = Vec::new();
     if rule.detection.conditions.is_empty() {
         return Err(BuildError("the rule has no condition".into()));
     }
     for c in &rule.detection.conditions {
-        let body = b.cond(&c.tree).map_err(BuildError)?;
+        let mut body = b.cond(&c.tree).map_err(BuildError)?;
+        if !filter_exprs.is_empty() {
+            let mut parts = vec![body];
+            parts.extend(filter_exprs.iter().cloned());
+            body = Expr::and(parts);
+        }
         let expr = match &ls_cond {
             Some(l) => Expr::and(vec![l.clone(), body]),
             None => body,

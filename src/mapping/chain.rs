@@ -175,7 +175,17 @@ impl ConfigSet {
     /// Builds the IR of one rule: one query per condition, with mapped fields, logsource conditions,
     /// indices and overrides. Errors mean the rule cannot be expressed faithfully (skip it).
     pub fn build(&self, rule: &Rule) -> Result<RuleQueries, BuildError> {
-        build::build(rule, self)
+        build::build(rule, self, &[])
+    }
+
+    /// Like [`ConfigSet::build`], with the Sigma filter documents that reference the rule AND-ed into
+    /// every query (a filter whose logsource does not fit the rule is left out with a warning).
+    pub fn build_filtered(
+        &self,
+        rule: &Rule,
+        filters: &[&crate::rule::Filter],
+    ) -> Result<RuleQueries, BuildError> {
+        build::build(rule, self, filters)
     }
 
     pub(crate) fn rule_ctx(&self, rule: &Rule) -> RuleCtx {

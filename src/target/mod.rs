@@ -18,7 +18,7 @@ pub mod watcher;
 use serde::Serialize;
 
 use crate::mapping::{ConfigSet, RuleQueries};
-use crate::rule::{Correlation, Rule, SourceDoc};
+use crate::rule::{Rule, SourceDoc};
 
 /// Everything a target may use to render one rule.
 pub struct RuleInput<'a> {
@@ -40,18 +40,6 @@ pub trait Target: Send + Sync {
     fn about(&self) -> &'static str;
     /// Renders one rule; `Err` = skipped with this reason.
     fn render(&self, input: &RuleInput<'_>) -> Result<String, String>;
-    /// Renders a correlation rule; targets without correlation support keep the default refusal.
-    fn render_correlation(
-        &self,
-        _doc: &SourceDoc,
-        _correlation: &Correlation,
-        _set: &ConfigSet,
-    ) -> Result<String, String> {
-        Err(format!(
-            "correlation rules are not supported by the {} target",
-            self.name()
-        ))
-    }
     /// Renders a correlation whose referenced rules and fields are already resolved (see
     /// [`correlation::convert_correlation`]); targets without correlation support keep the refusal.
     fn render_correlation_rules(
@@ -129,14 +117,6 @@ impl Target for Fixed {
     }
     fn render(&self, input: &RuleInput<'_>) -> Result<String, String> {
         self.0.render(input)
-    }
-    fn render_correlation(
-        &self,
-        doc: &SourceDoc,
-        correlation: &Correlation,
-        set: &ConfigSet,
-    ) -> Result<String, String> {
-        self.0.render_correlation(doc, correlation, set)
     }
     fn render_correlation_rules(
         &self,
