@@ -80,27 +80,42 @@ fn representative_rules() {
     }
 }
 
+/// Every example rule through every target, with the config its log source calls for. The whole
+/// example repository is scanned so correlations resolve their rules and filters apply.
 #[test]
 fn example_rules() {
     let dir = Path::new("examples/rules");
-    if !Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("examples/rules")
-        .is_dir()
-    {
-        println!("skipped: examples/rules is not present on this branch");
-        return;
-    }
-    let mut files: Vec<PathBuf> =
-        std::fs::read_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join(dir))
-            .expect("examples readable")
-            .filter_map(|e| e.ok().map(|e| dir.join(e.file_name())))
-            .filter(|p| p.extension().is_some_and(|x| x == "yml" || x == "yaml"))
-            .collect();
-    files.sort();
-    for f in files {
-        let text = render_all("ecs-windows", &f);
-        let name = format!("example_{}", snapshot_dir(&f.display().to_string()));
-        insta::assert_snapshot!(name, text);
+    let scan = sigmaforge::scan::scan(&[dir.to_path_buf()]).expect("examples readable");
+    assert!(scan.files.len() >= 25, "{} example files", scan.files.len());
+    let all = target::targets();
+    for config in ["ecs-cloudtrail", "ecs-linux", "ecs-proxy", "ecs-windows"] {
+        let set = ConfigSet::load(&[config]).expect("config");
+        let outcomes = sigmaforge::convert::convert(&scan, &set, &all);
+        for file in &scan.files {
+            let wanted = if file.contains("/cloud/") {
+                "ecs-cloudtrail"
+            } else if file.contains("/linux/") {
+                "ecs-linux"
+            } else if file.contains("/network/") {
+                "ecs-proxy"
+            } else {
+                "ecs-windows"
+            };
+            if wanted != config {
+                continue;
+            }
+            let mut text = String::new();
+            for o in outcomes.iter().filter(|o| &o.path == file) {
+                text.push_str(&format!("===== {} ({:?})\n", o.target, o.status));
+                match o.status {
+                    Status::Converted => text.push_str(o.output.as_deref().unwrap_or_default()),
+                    _ => text.push_str(o.reason.as_deref().unwrap_or_default()),
+                }
+                text.push('\n');
+            }
+            assert!(!text.is_empty(), "{file}: no outcome");
+            insta::assert_snapshot!(format!("example_{}", snapshot_dir(file)), text);
+        }
     }
 }
 

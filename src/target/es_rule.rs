@@ -248,7 +248,10 @@ fn detection_rule(
     obj.insert("tags".into(), json!(tags(meta)));
     obj.insert("references".into(), json!(texts(&meta.references)));
     obj.insert("false_positives".into(), json!(texts(&meta.falsepositives)));
-    obj.insert("license".into(), json!(license(meta)));
+    // Only a licence the rule declares: guessing one (e.g. SigmaHQ's DRL) would misstate the user's terms.
+    if let Some(l) = &meta.license {
+        obj.insert("license".into(), json!(l.value));
+    }
     obj.insert("threat".into(), Value::Array(threat(meta)));
     obj.insert("meta".into(), json!({ "sigma": provenance }));
     v
@@ -343,14 +346,6 @@ fn tags(meta: &Meta) -> Vec<String> {
         .filter(|t| seen.insert(t.value.clone()))
         .map(|t| t.value.clone())
         .collect()
-}
-
-/// The rule's licence, else the Detection Rule License the SigmaHQ corpus is published under.
-fn license(meta: &Meta) -> String {
-    meta.license
-        .as_ref()
-        .map(|l| l.value.clone())
-        .unwrap_or_else(|| "DRL-1.1".into())
 }
 
 /// Sigma level → (Kibana severity, risk score).
