@@ -3,7 +3,7 @@
 //! CloudTrail rule under its own config) and on `examples/rules` when present. Review `.snap` diffs:
 //! they are the artifacts users import.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use sigmaforge::mapping::ConfigSet;
 use sigmaforge::target::{self, Status};
