@@ -26,6 +26,8 @@ enum Command {
     List(ListArgs),
     /// Post a pull-request comment computed earlier (`workflow_run` half of the fork-safe flow).
     Comment(CommentArgs),
+    /// The whole job (check, convert, layer, coverage, reports, PR comment), as the GitHub Action runs it.
+    Run(RunArgs),
     /// Convert rules into Elastic artifacts through mapping configs and overrides.
     Convert(ConvertArgs),
     /// Write an ATT&CK Navigator layer (and optionally an SVG heatmap) of the rules' coverage.
@@ -86,6 +88,57 @@ fn parse_domain(s: &str) -> Result<sigmaforge::attack::Domain, String> {
 fn parse_score(s: &str) -> Result<sigmaforge::attack::ScoreMode, String> {
     sigmaforge::attack::ScoreMode::parse(s)
         .ok_or_else(|| format!("unknown score `{s}` (use count, level or status)"))
+}
+
+/// `run` options. Each also reads the GitHub Action input of the same name (`INPUT_*`); an empty
+/// value means "not given", so `.sigmaforge.yml` and the built-in defaults apply.
+#[derive(clap::Args, Debug)]
+struct RunArgs {
+    /// Repository root.
+    #[arg(long, default_value = ".")]
+    repo: PathBuf,
+    /// `.sigmaforge.yml` to use (default: found from the repository root).
+    #[arg(long, env = "INPUT_CONFIG")]
+    config: Option<String>,
+    /// Rule paths, separated by spaces or newlines (default: `rules:` of the config, else `rules/`).
+    #[arg(long, env = "INPUT_RULES")]
+    rules: Option<String>,
+    /// Comma-separated targets (default: `targets:` of the config, else es-qs,es-rule).
+    #[arg(long, env = "INPUT_TARGETS")]
+    targets: Option<String>,
+    /// Artifact folder (default: `output:` of the config, else `sigmaforge-out`).
+    #[arg(long, env = "INPUT_OUTPUT-DIR")]
+    output_dir: Option<String>,
+    /// Lowest severity that fails the run: error, warning, info or never.
+    #[arg(long, env = "INPUT_FAIL-LEVEL")]
+    fail_level: Option<String>,
+    /// Post the sticky PR comment on pull_request events: true or false.
+    #[arg(long, env = "INPUT_COMMENT")]
+    comment: Option<String>,
+    /// Sticky comment instance id.
+    #[arg(long, env = "INPUT_COMMENT-ID")]
+    comment_id: Option<String>,
+    /// Login whose comments count as ours.
+    #[arg(long, env = "INPUT_COMMENT-AUTHOR")]
+    comment_author: Option<String>,
+    /// Write the comment as a request file here instead of posting (fork-safe flow).
+    #[arg(long, env = "INPUT_COMMENT-REQUEST")]
+    comment_request: Option<String>,
+    /// A checkout of the base revision to compare with (default on pull requests: the event's base
+    /// commit, extracted with git).
+    #[arg(long, env = "INPUT_BASE-DIR")]
+    base_dir: Option<String>,
+    /// Compare with this git revision of the repository instead.
+    #[arg(long)]
+    base_ref: Option<String>,
+    /// ATT&CK data instead of the embedded v19.1 tables.
+    #[arg(long)]
+    attack_data: Option<PathBuf>,
+}
+
+/// An option that is unset or empty (action inputs are always set, possibly to "").
+fn given(v: &Option<String>) -> Option<&str> {
+    v.as_deref().map(str::trim).filter(|s| !s.is_empty())
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -326,6 +379,7 @@ pub fn main() -> ExitCode {
         Command::Check(a) => check(a),
         Command::List(a) => list(a),
         Command::Comment(a) => comment(a),
+        Command::Run(a) => run(a),
         Command::Convert(a) => convert(a),
         Command::Layer(a) => layer(a),
         Command::Coverage(CoverageCommand::Stats(a)) => coverage_stats(a),
@@ -781,5 +835,237 @@ fn convert(args: ConvertArgs) -> Result<ExitCode> {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS
+    })
+}
+
+fn run(args: RunArgs) -> Result<ExitCode> {
+    use sigmaforge::config::{Config, TargetSettings};
+    use sigmaforge::github::{self, ActionsEnv, CommentAction, StickyOptions, commands};
+    use sigmaforge::{compare, pipeline};
+
+    let env = ActionsEnv::from_process();
+    let root = args.repo.clone();
+    let config = match given(&args.config) {
+        Some(p) => Config::load(&root.join(p))?,
+        None => match Config::find(&root) {
+            Some(p) => Config::load(&p)?,
+            None => Config::default(),
+        },
+    };
+    let settings = &config.run;
+    let rules: Vec<PathBuf> = match given(&args.rules) {
+        Some(r) => r.split_whitespace().map(PathBuf::from).collect(),
+        None if !settings.rules.is_empty() => settings.rules.clone(),
+        None if root.join("rules").is_dir() => vec![PathBuf::from("rules")],
+        None => vec![PathBuf::from(".")],
+    };
+    let configured = settings.targets.clone();
+    let targets: Vec<TargetSettings> = match given(&args.targets) {
+        Some(list) => list
+            .split(',')
+            .map(str::trim)
+            .filter(|n| !n.is_empty())
+            .map(|name| {
+                configured
+                    .iter()
+                    .flatten()
+                    .find(|t| t.name == name)
+                    .cloned()
+                    .unwrap_or_else(|| TargetSettings {
+                        name: name.to_string(),
+                        ..TargetSettings::default()
+                    })
+            })
+            .collect(),
+        None => configured.unwrap_or_else(pipeline::default_targets),
+    };
+    let output = match given(&args.output_dir) {
+        Some(o) => root.join(o),
+        None => root.join(
+            settings
+                .output
+                .clone()
+                .unwrap_or_else(|| PathBuf::from("sigmaforge-out")),
+        ),
+    };
+    let fail_level = match given(&args.fail_level).or(settings.fail_level.as_deref()) {
+        None => Some(Severity::Error),
+        Some("never") => None,
+        Some(l) => Some(
+            Severity::parse(l)
+                .with_context(|| format!("unknown fail-level `{l}` (use error, warning, info or never)"))?,
+        ),
+    };
+    let comment_on = match given(&args.comment) {
+        Some(v) => !matches!(v.to_ascii_lowercase().as_str(), "false" | "no" | "0" | "off"),
+        None => settings.comment.enabled,
+    };
+    let attack_data = load_attack_data(
+        args.attack_data
+            .as_deref()
+            .or(settings.layer.attack_data.as_deref()),
+    )?;
+
+    // The base to compare with: an explicit folder or revision, else the pull request's base commit.
+    let mut checkout = None;
+    let mut notes: Vec<String> = Vec::new();
+    let base = if let Some(dir) = given(&args.base_dir) {
+        Some(root.join(dir))
+    } else {
+        let rev = match &args.base_ref {
+            Some(r) => Some(r.clone()),
+            None if env.is_pull_request_event() => env
+                .event_path
+                .as_deref()
+                .and_then(|p| github::event::read_pull_request_event(p).ok())
+                .map(|e| e.base_sha),
+            None => None,
+        };
+        match rev {
+            Some(rev) => match compare::checkout_revision(&root, &rev) {
+                Ok(c) => {
+                    let p = c.path().to_path_buf();
+                    checkout = Some(c);
+                    Some(p)
+                }
+                Err(e) => {
+                    notes.push(format!(
+                        "no coverage diff: {e} (check out with `fetch-depth: 0`, or pass base-dir)"
+                    ));
+                    None
+                }
+            },
+            None => None,
+        }
+    };
+
+    let github_ctx = github_context();
+    let report = pipeline::run(&pipeline::RunInputs {
+        root: root.clone(),
+        config: &config,
+        rules,
+        output: output.clone(),
+        targets,
+        attack: &attack_data,
+        base,
+        github: github_ctx,
+        run_url: env.run_url(),
+    })?;
+    drop(checkout);
+
+    // Human summary on stderr.
+    let s = &report.summary;
+    eprintln!(
+        "sigmaforge: {} file(s), {} document(s): {} error(s), {} warning(s), {} info",
+        s.files, s.documents, s.errors, s.warnings, s.infos
+    );
+    for (name, c) in &report.per_target {
+        eprintln!(
+            "sigmaforge: {name}: {} converted, {} skipped, {} failed",
+            c.converted, c.skipped, c.failed
+        );
+    }
+    eprintln!(
+        "sigmaforge: ATT&CK {}: {} technique(s) covered; artifacts in {}",
+        report.stats.attack_version,
+        report.stats.techniques_covered,
+        output.display()
+    );
+    for n in &notes {
+        eprintln!("sigmaforge: warning: {n}");
+    }
+
+    if env.in_actions {
+        let annotations: Vec<commands::Annotation> = report
+            .head
+            .diagnostics
+            .iter()
+            .map(commands::Annotation::from)
+            .collect();
+        print!(
+            "{}",
+            commands::render_annotations(&annotations, "the step summary and the SARIF report")
+        );
+        for n in &notes {
+            println!("::warning title=sigmaforge::{}", commands::escape_data(n));
+        }
+        if let Some(p) = &env.step_summary_path {
+            commands::append_summary(p, &report.markdown, "the report.md artifact")?;
+        }
+    }
+
+    let mut outputs: Vec<(&str, String)> = vec![
+        ("rules", s.documents.to_string()),
+        ("errors", s.errors.to_string()),
+        ("warnings", s.warnings.to_string()),
+        ("techniques", report.stats.techniques_covered.to_string()),
+        (
+            "coverage-percent",
+            format!(
+                "{:.1}",
+                100.0 * report.stats.techniques_covered as f64
+                    / report.stats.techniques_total.max(1) as f64
+            ),
+        ),
+        ("output-dir", output.display().to_string()),
+    ];
+    for (role, key) in [
+        ("sarif", "sarif-path"),
+        ("layer", "layer-path"),
+        ("report", "report-path"),
+    ] {
+        if let Some(p) = report.artifacts.get(role) {
+            outputs.push((key, p.display().to_string()));
+        }
+    }
+
+    if comment_on && env.is_pull_request_event() {
+        let marker = given(&args.comment_id)
+            .map(str::to_string)
+            .or_else(|| settings.comment.id.clone())
+            .unwrap_or_else(|| "default".to_string());
+        if let Some(path) = given(&args.comment_request) {
+            let path = root.join(path);
+            let req = github::CommentRequest::for_current_pr(&env, &marker, &report.markdown)?;
+            github::request::write_comment_request(&path, &req)?;
+            outputs.push(("comment-request-path", path.display().to_string()));
+        } else {
+            let options = StickyOptions {
+                marker_id: marker,
+                bot_login: given(&args.comment_author)
+                    .map(str::to_string)
+                    .or_else(|| settings.comment.author.clone())
+                    .unwrap_or_else(|| StickyOptions::default().bot_login),
+                ..StickyOptions::default()
+            };
+            // The comment is a convenience: any failure is a warning, never the exit code.
+            match github::post_sticky_for_current_pr(&env, &report.markdown, &options) {
+                Ok(outcome) => {
+                    if matches!(
+                        outcome.action,
+                        CommentAction::Created | CommentAction::Updated | CommentAction::Unchanged
+                    ) && let Some(url) = &outcome.url
+                    {
+                        outputs.push(("comment-url", url.clone()));
+                    }
+                    if let Some(w) = outcome.warning() {
+                        println!("::warning title=sigmaforge comment::{}", commands::escape_data(&w));
+                    }
+                }
+                Err(e) => println!(
+                    "::warning title=sigmaforge comment::{}",
+                    commands::escape_data(&e.to_string())
+                ),
+            }
+        }
+    }
+    if let Some(p) = &env.output_path {
+        for (k, v) in &outputs {
+            commands::append_output(p, k, v)?;
+        }
+    }
+    Ok(match fail_level {
+        Some(level) if report.fails_at(level) => ExitCode::from(1),
+        _ => ExitCode::SUCCESS,
     })
 }

@@ -10,6 +10,7 @@ pub mod diag;
 pub mod discover;
 pub mod github;
 pub mod mapping;
+pub mod pipeline;
 pub mod report;
 pub mod rule;
 pub mod scan;

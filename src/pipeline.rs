@@ -1,0 +1,421 @@
+//! `sigmaforge run`: the whole job in one process — scan, validate, convert every configured target,
+//! build the ATT&CK layer and statistics, compare with a base tree, and write every artifact plus the
+//! Markdown report. GitHub side effects (annotations, outputs, the PR comment) stay with the caller.
+
+use crate::attack::{self, AttackData, CoverageDiff, CoverageStats, LayerOutput};
+use crate::compare::{self, CompareError, Snapshot};
+use crate::config::{Config, TargetSettings};
+use crate::diag::{Diagnostic, Severity};
+use crate::mapping::{ConfigError as MappingError, ConfigSet};
+use crate::report::{self, Summary};
+use crate::target::{self, Outcome, Status, Target};
+use crate::validate::{self, Validator};
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+use thiserror::Error;
+
+/// Why a run could not be carried out (configuration or I/O problems: exit code 2).
+#[derive(Debug, Error)]
+pub enum RunError {
+    /// A mapping config could not be loaded or does not fit a target.
+    #[error(transparent)]
+    Mapping(#[from] MappingError),
+    /// A target or its options are unknown.
+    #[error("target `{name}`: {message}")]
+    Target {
+        /// Target name.
+        name: String,
+        /// What is wrong.
+        message: String,
+    },
+    /// Scanning or comparing failed.
+    #[error(transparent)]
+    Compare(#[from] CompareError),
+    /// Layer options or ATT&CK data were unusable.
+    #[error(transparent)]
+    Coverage(#[from] attack::CoverageError),
+    /// Writing an artifact failed.
+    #[error("cannot write {path}: {message}")]
+    Write {
+        /// File.
+        path: String,
+        /// OS error.
+        message: String,
+    },
+}
+
+/// Everything `run` needs, resolved by the caller from the command line, the action inputs and
+/// `.sigmaforge.yml`.
+pub struct RunInputs<'a> {
+    /// Repository root; rule paths and artifact paths are relative to it.
+    pub root: PathBuf,
+    /// The loaded `.sigmaforge.yml` (or defaults).
+    pub config: &'a Config,
+    /// Rule paths, relative to the root.
+    pub rules: Vec<PathBuf>,
+    /// Artifact folder (relative paths are relative to the current directory).
+    pub output: PathBuf,
+    /// Targets with their configs and options.
+    pub targets: Vec<TargetSettings>,
+    /// ATT&CK data.
+    pub attack: &'a AttackData,
+    /// A checkout of the base revision to compare with (pull requests).
+    pub base: Option<PathBuf>,
+    /// Links to rule files in the layer.
+    pub github: Option<attack::GithubContext>,
+    /// Link to this run, for the report.
+    pub run_url: Option<String>,
+}
+
+/// Per-target conversion counts.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+pub struct TargetCounts {
+    /// Converted documents.
+    pub converted: usize,
+    /// Skipped documents (with reasons in `conversion.jsonl`).
+    pub skipped: usize,
+    /// Failed documents.
+    pub failed: usize,
+}
+
+/// What a run produced.
+pub struct RunReport {
+    /// Head snapshot (scan + findings).
+    pub head: Snapshot,
+    /// Counts for the summary.
+    pub summary: Summary,
+    /// Every conversion outcome, all targets.
+    pub outcomes: Vec<Outcome>,
+    /// Counts per target, in configured order.
+    pub per_target: Vec<(String, TargetCounts)>,
+    /// The layer, when enabled.
+    pub layer: Option<LayerOutput>,
+    /// Coverage statistics.
+    pub stats: CoverageStats,
+    /// Coverage and findings diff against the base, when a base was given.
+    pub diff: Option<CoverageDiff>,
+    /// The Markdown report (step summary and PR comment body).
+    pub markdown: String,
+    /// Artifacts written, by role (`sarif`, `layer`, `report`, …) and path.
+    pub artifacts: BTreeMap<&'static str, PathBuf>,
+}
+
+impl RunReport {
+    /// Whether a finding reaches `level`.
+    pub fn fails_at(&self, level: Severity) -> bool {
+        self.head.diagnostics.iter().any(|d| d.severity >= level)
+    }
+}
+
+fn write(path: &Path, text: &str) -> Result<(), RunError> {
+    let err = |e: std::io::Error| RunError::Write {
+        path: path.display().to_string(),
+        message: e.to_string(),
+    };
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir).map_err(err)?;
+    }
+    std::fs::write(path, text).map_err(err)
+}
+
+/// The default targets when `.sigmaforge.yml` names none: the query string and the detection rules.
+pub fn default_targets() -> Vec<TargetSettings> {
+    ["es-qs", "es-rule"]
+        .iter()
+        .map(|n| TargetSettings {
+            name: n.to_string(),
+            ..TargetSettings::default()
+        })
+        .collect()
+}
+
+/// Runs the job. Findings never make this fail; the caller decides the exit code with
+/// [`RunReport::fails_at`].
+pub fn run(inputs: &RunInputs<'_>) -> Result<RunReport, RunError> {
+    let checks = validate::attack_tags::validators(inputs.attack);
+    let extra: Vec<&dyn Validator> = checks.iter().map(|c| c as &dyn Validator).collect();
+
+    // Configure targets first: a bad config or option is a usage error before any work is done.
+    let mut groups: Vec<(ConfigSet, Vec<Box<dyn Target>>)> = Vec::new();
+    let mut keys: Vec<Vec<String>> = Vec::new();
+    for t in &inputs.targets {
+        let set = ConfigSet::load(&t.configs)?;
+        set.check_target(&t.name)?;
+        let configured = target::configured(&t.name, &t.options).map_err(|message| {
+            RunError::Target {
+                name: t.name.clone(),
+                message,
+            }
+        })?;
+        match keys.iter().position(|k| *k == t.configs) {
+            Some(i) => groups[i].1.push(configured),
+            None => {
+                keys.push(t.configs.clone());
+                groups.push((set, vec![configured]));
+            }
+        }
+    }
+
+    let head = compare::snapshot(&inputs.root, &inputs.rules, &inputs.config.validation, &extra)?;
+    let summary = Summary::new(
+        head.scan.files.len(),
+        head.scan.docs.len(),
+        head.scan.parsed().count(),
+        &head.diagnostics,
+    );
+    let out = &inputs.output;
+    let mut artifacts = BTreeMap::new();
+
+    // Findings.
+    let catalogue = validate::registry::catalogue(&extra);
+    let json_path = out.join("findings.json");
+    write(&json_path, &report::json::render(&summary, &head.diagnostics))?;
+    artifacts.insert("findings", json_path);
+    let sarif_path = out.join("sigmaforge.sarif");
+    write(
+        &sarif_path,
+        &report::sarif::render(&head.diagnostics, &catalogue, env!("CARGO_PKG_VERSION")),
+    )?;
+    artifacts.insert("sarif", sarif_path);
+
+    // Conversion: one mapping per config set, every target of the set rendering the same IR.
+    let mut outcomes = Vec::new();
+    let mut per_target = Vec::new();
+    for (set, targets) in &groups {
+        let refs: Vec<&dyn Target> = targets.iter().map(|t| t.as_ref()).collect();
+        let got = crate::convert::convert(&head.scan, set, &refs);
+        target::output::write_outputs(&out.join("convert"), &got, &refs).map_err(|e| {
+            RunError::Write {
+                path: out.join("convert").display().to_string(),
+                message: e.to_string(),
+            }
+        })?;
+        outcomes.extend(got);
+    }
+    for t in &inputs.targets {
+        let mut c = TargetCounts::default();
+        for o in outcomes.iter().filter(|o| o.target == t.name) {
+            match o.status {
+                Status::Converted => c.converted += 1,
+                Status::Skipped => c.skipped += 1,
+                Status::Failed => c.failed += 1,
+            }
+        }
+        per_target.push((t.name.clone(), c));
+    }
+    let mut jsonl = String::new();
+    for o in &outcomes {
+        jsonl.push_str(&serde_json::to_string(o).unwrap_or_default());
+        jsonl.push('\n');
+    }
+    let conv_path = out.join("conversion.jsonl");
+    write(&conv_path, &jsonl)?;
+    artifacts.insert("conversion", conv_path);
+
+    // ATT&CK coverage.
+    let ls = &inputs.config.run.layer;
+    let filter = attack::RuleFilter {
+        statuses: ls.statuses.clone(),
+        min_level: ls.min_level.clone(),
+        min_status: ls.min_status.clone(),
+        include_folders: ls.include.clone(),
+        exclude_folders: ls.exclude.clone(),
+    };
+    filter.validate()?;
+    let score = match &ls.score {
+        Some(s) => attack::ScoreMode::parse(s).ok_or_else(|| {
+            attack::CoverageError::Option(format!(
+                "unknown layer score `{s}` (use count, level or status)"
+            ))
+        })?,
+        None => attack::ScoreMode::Count,
+    };
+    let name = ls
+        .name
+        .clone()
+        .unwrap_or_else(|| "Sigma rule coverage".to_string());
+    let stats = attack::coverage_stats(
+        &head.rules,
+        &attack::StatsOptions {
+            filter: filter.clone(),
+            ..attack::StatsOptions::default()
+        },
+        inputs.attack,
+    )?;
+    write(
+        &out.join("coverage.json"),
+        &(serde_json::to_string_pretty(&stats).unwrap_or_default() + "\n"),
+    )?;
+    let layer = if ls.enabled {
+        let options = attack::LayerOptions {
+            name: name.clone(),
+            score,
+            filter: filter.clone(),
+            github: inputs.github.clone(),
+            ..attack::LayerOptions::default()
+        };
+        let layer = attack::build_layer(&head.rules, &options, inputs.attack)?;
+        let p = out.join("layer.json");
+        write(&p, &layer.layer.to_json())?;
+        artifacts.insert("layer", p);
+        if ls.svg {
+            let svg = attack::render_svg(
+                &head.rules,
+                &attack::SvgOptions {
+                    title: name.clone(),
+                    filter: filter.clone(),
+                    score,
+                    ..attack::SvgOptions::default()
+                },
+                inputs.attack,
+            )?;
+            let p = out.join("heatmap.svg");
+            write(&p, &svg)?;
+            artifacts.insert("svg", p);
+        }
+        Some(layer)
+    } else {
+        None
+    };
+
+    // Base comparison (pull requests).
+    let diff = match &inputs.base {
+        Some(base_root) => {
+            let base = compare::snapshot(
+                base_root,
+                &inputs.rules,
+                &inputs.config.validation,
+                &extra,
+            )?;
+            let diff = compare::diff(
+                &base,
+                &head,
+                &attack::DiffOptions {
+                    filter,
+                    score,
+                    ..attack::DiffOptions::default()
+                },
+                inputs.attack,
+            )?;
+            let p = out.join("coverage-diff.json");
+            write(
+                &p,
+                &(serde_json::to_string_pretty(&diff).unwrap_or_default() + "\n"),
+            )?;
+            let diff_layer = diff.layer(
+                &attack::LayerOptions {
+                    name: format!("{name}: change"),
+                    score,
+                    ..attack::LayerOptions::default()
+                },
+                inputs.attack,
+            )?;
+            let p = out.join("layer-diff.json");
+            write(&p, &diff_layer.to_json())?;
+            artifacts.insert("layer-diff", p);
+            Some(diff)
+        }
+        None => None,
+    };
+
+    let markdown = render_markdown(
+        &summary,
+        &head.diagnostics,
+        &per_target,
+        &stats,
+        diff.as_ref(),
+        inputs.run_url.as_deref(),
+    );
+    let md_path = out.join("report.md");
+    write(&md_path, &markdown)?;
+    artifacts.insert("report", md_path);
+
+    Ok(RunReport {
+        head,
+        summary,
+        outcomes,
+        per_target,
+        layer,
+        stats,
+        diff,
+        markdown,
+        artifacts,
+    })
+}
+
+/// The Markdown report: headline, findings by code, conversion per target, then either the coverage
+/// change (pull requests) or the coverage statistics. Bounded in size: long tables are capped.
+pub fn render_markdown(
+    summary: &Summary,
+    diags: &[Diagnostic],
+    per_target: &[(String, TargetCounts)],
+    stats: &CoverageStats,
+    diff: Option<&CoverageDiff>,
+    run_url: Option<&str>,
+) -> String {
+    let mut md = String::new();
+    let verdict = if summary.errors > 0 { "❌" } else { "✅" };
+    let _ = writeln!(
+        md,
+        "## {verdict} sigmaforge: {} rule document(s), {} error(s), {} warning(s)\n",
+        summary.documents, summary.errors, summary.warnings
+    );
+    if !diags.is_empty() {
+        let mut by_code: BTreeMap<(&str, Severity), usize> = BTreeMap::new();
+        for d in diags {
+            *by_code.entry((d.code.as_str(), d.severity)).or_default() += 1;
+        }
+        let mut rows: Vec<_> = by_code.into_iter().collect();
+        rows.sort_by(|a, b| b.0.1.cmp(&a.0.1).then(b.1.cmp(&a.1)).then(a.0.0.cmp(b.0.0)));
+        md.push_str("| code | severity | findings |\n|---|---|---:|\n");
+        for ((code, sev), n) in rows.iter().take(20) {
+            let _ = writeln!(md, "| {code} | {sev} | {n} |");
+        }
+        if rows.len() > 20 {
+            let _ = writeln!(md, "| … | | {} more code(s) |", rows.len() - 20);
+        }
+        md.push('\n');
+        let errors: Vec<&Diagnostic> = diags
+            .iter()
+            .filter(|d| d.severity == Severity::Error)
+            .collect();
+        if !errors.is_empty() {
+            md.push_str("<details><summary>Errors</summary>\n\n");
+            for d in errors.iter().take(50) {
+                let _ = writeln!(
+                    md,
+                    "- `{}:{}:{}` **{}** {}",
+                    d.path,
+                    d.line,
+                    d.col,
+                    d.code,
+                    d.message.replace('\n', " ")
+                );
+            }
+            if errors.len() > 50 {
+                let _ = writeln!(md, "- … and {} more", errors.len() - 50);
+            }
+            md.push_str("\n</details>\n\n");
+        }
+    }
+    if !per_target.is_empty() {
+        md.push_str("| target | converted | skipped | failed |\n|---|---:|---:|---:|\n");
+        for (name, c) in per_target {
+            let _ = writeln!(
+                md,
+                "| {name} | {} | {} | {} |",
+                c.converted, c.skipped, c.failed
+            );
+        }
+        md.push('\n');
+    }
+    match diff {
+        Some(d) => md.push_str(&d.to_markdown(20)),
+        None => md.push_str(&stats.to_markdown()),
+    }
+    if let Some(url) = run_url {
+        let _ = writeln!(md, "\n[Full report and artifacts]({url})");
+    }
+    md
+}
