@@ -891,13 +891,15 @@ fn run(args: RunArgs) -> Result<ExitCode> {
     let fail_level = match given(&args.fail_level).or(settings.fail_level.as_deref()) {
         None => Some(Severity::Error),
         Some("never") => None,
-        Some(l) => Some(
-            Severity::parse(l)
-                .with_context(|| format!("unknown fail-level `{l}` (use error, warning, info or never)"))?,
-        ),
+        Some(l) => Some(Severity::parse(l).with_context(|| {
+            format!("unknown fail-level `{l}` (use error, warning, info or never)")
+        })?),
     };
     let comment_on = match given(&args.comment) {
-        Some(v) => !matches!(v.to_ascii_lowercase().as_str(), "false" | "no" | "0" | "off"),
+        Some(v) => !matches!(
+            v.to_ascii_lowercase().as_str(),
+            "false" | "no" | "0" | "off"
+        ),
         None => settings.comment.enabled,
     };
     let attack_data = load_attack_data(
@@ -1049,7 +1051,10 @@ fn run(args: RunArgs) -> Result<ExitCode> {
                         outputs.push(("comment-url", url.clone()));
                     }
                     if let Some(w) = outcome.warning() {
-                        println!("::warning title=sigmaforge comment::{}", commands::escape_data(&w));
+                        println!(
+                            "::warning title=sigmaforge comment::{}",
+                            commands::escape_data(&w)
+                        );
                     }
                 }
                 Err(e) => println!(

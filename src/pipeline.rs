@@ -142,12 +142,11 @@ pub fn run(inputs: &RunInputs<'_>) -> Result<RunReport, RunError> {
     for t in &inputs.targets {
         let set = ConfigSet::load(&t.configs)?;
         set.check_target(&t.name)?;
-        let configured = target::configured(&t.name, &t.options).map_err(|message| {
-            RunError::Target {
+        let configured =
+            target::configured(&t.name, &t.options).map_err(|message| RunError::Target {
                 name: t.name.clone(),
                 message,
-            }
-        })?;
+            })?;
         match keys.iter().position(|k| *k == t.configs) {
             Some(i) => groups[i].1.push(configured),
             None => {
@@ -157,7 +156,12 @@ pub fn run(inputs: &RunInputs<'_>) -> Result<RunReport, RunError> {
         }
     }
 
-    let head = compare::snapshot(&inputs.root, &inputs.rules, &inputs.config.validation, &extra)?;
+    let head = compare::snapshot(
+        &inputs.root,
+        &inputs.rules,
+        &inputs.config.validation,
+        &extra,
+    )?;
     let summary = Summary::new(
         head.scan.files.len(),
         head.scan.docs.len(),
@@ -170,7 +174,10 @@ pub fn run(inputs: &RunInputs<'_>) -> Result<RunReport, RunError> {
     // Findings.
     let catalogue = validate::registry::catalogue(&extra);
     let json_path = out.join("findings.json");
-    write(&json_path, &report::json::render(&summary, &head.diagnostics))?;
+    write(
+        &json_path,
+        &report::json::render(&summary, &head.diagnostics),
+    )?;
     artifacts.insert("findings", json_path);
     let sarif_path = out.join("sigmaforge.sarif");
     write(
@@ -282,12 +289,8 @@ pub fn run(inputs: &RunInputs<'_>) -> Result<RunReport, RunError> {
     // Base comparison (pull requests).
     let diff = match &inputs.base {
         Some(base_root) => {
-            let base = compare::snapshot(
-                base_root,
-                &inputs.rules,
-                &inputs.config.validation,
-                &extra,
-            )?;
+            let base =
+                compare::snapshot(base_root, &inputs.rules, &inputs.config.validation, &extra)?;
             let diff = compare::diff(
                 &base,
                 &head,
