@@ -470,6 +470,7 @@ fn check(args: CheckArgs) -> Result<ExitCode> {
     };
     write_output(args.output.as_ref(), &rendered)?;
     let failing = diags.iter().any(|d| d.severity >= args.fail_level);
+    exit_without_drop(scan);
     Ok(if failing {
         ExitCode::from(1)
     } else {
@@ -818,6 +819,7 @@ fn convert(args: ConvertArgs) -> Result<ExitCode> {
         }
     }
     let (converted, skipped, failed, reasons) = convert::summarize(&outcomes);
+    exit_without_drop((scan, outcomes));
     eprintln!(
         "sigmaforge: {converted} converted, {skipped} skipped, {failed} failed ({} target(s))",
         refs.len()
@@ -1069,8 +1071,17 @@ fn run(args: RunArgs) -> Result<ExitCode> {
             commands::append_output(p, k, v)?;
         }
     }
-    Ok(match fail_level {
-        Some(level) if report.fails_at(level) => ExitCode::from(1),
-        _ => ExitCode::SUCCESS,
+    let failing = fail_level.is_some_and(|level| report.fails_at(level));
+    exit_without_drop(report);
+    Ok(if failing {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
     })
+}
+
+/// The process is about to exit: freeing a whole scan node by node costs tens of milliseconds on a
+/// large repository and frees nothing the OS would not reclaim anyway.
+fn exit_without_drop<T>(value: T) {
+    std::mem::forget(value);
 }

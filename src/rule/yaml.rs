@@ -146,7 +146,8 @@ enum Frame {
         key: Option<Key>,
         pos: Pos,
         anchor: usize,
-        seen: HashMap<String, u32>,
+        /// Key index, built only for large mappings (small ones are scanned linearly).
+        index: Option<HashMap<String, u32>>,
     },
 }
 
@@ -321,7 +322,7 @@ pub fn parse_documents(src: &str, limits: Limits) -> Result<Vec<Document>, YamlE
                         key: None,
                         pos,
                         anchor,
-                        seen: HashMap::new(),
+                        index: None,
                     });
                 }
                 None
@@ -362,7 +363,10 @@ pub fn parse_documents(src: &str, limits: Limits) -> Result<Vec<Document>, YamlE
             None => root = Some(node),
             Some(Frame::Seq { items, .. }) => items.push(node),
             Some(Frame::Map {
-                entries, key, seen, ..
+                entries,
+                key,
+                index,
+                ..
             }) => match key.take() {
                 None => {
                     let text = match node.value {
@@ -373,14 +377,33 @@ pub fn parse_documents(src: &str, limits: Limits) -> Result<Vec<Document>, YamlE
                         Yaml::Float(f) => f.to_string(),
                         _ => return Err(YamlError::ComplexKey { pos: node.pos }),
                     };
-                    if let Some(first_line) = seen.get(&text) {
+                    // Sigma mappings are small: a linear scan beats a hash map per mapping, and
+                    // hostile files with huge mappings switch to an index so the check stays linear.
+                    if index.is_none() && entries.len() >= 32 {
+                        *index = Some(
+                            entries
+                                .iter()
+                                .map(|(k, _)| (k.text.clone(), k.pos.line))
+                                .collect(),
+                        );
+                    }
+                    let first_line = match index {
+                        Some(ix) => ix.get(&text).copied(),
+                        None => entries
+                            .iter()
+                            .find(|(k, _)| k.text == text)
+                            .map(|(k, _)| k.pos.line),
+                    };
+                    if let Some(first_line) = first_line {
                         return Err(YamlError::DuplicateKey {
                             key: text,
-                            first_line: *first_line,
+                            first_line,
                             pos: node.pos,
                         });
                     }
-                    seen.insert(text.clone(), node.pos.line);
+                    if let Some(ix) = index {
+                        ix.insert(text.clone(), node.pos.line);
+                    }
                     *key = Some(Key {
                         text,
                         pos: node.pos,
@@ -532,6 +555,21 @@ mod tests {
         assert!(
             matches!(err, YamlError::TooDeep { limit: 64, .. }),
             "{err:?}"
+        );
+    }
+
+    #[test]
+    fn large_mappings_still_detect_duplicates() {
+        let mut src: String = (0..100).map(|i| format!("k{i}: {i}\n")).collect();
+        src.push_str("k7: again\n");
+        let err = parse_documents(&src, Limits::default()).unwrap_err();
+        assert_eq!(
+            err,
+            YamlError::DuplicateKey {
+                key: "k7".into(),
+                first_line: 8,
+                pos: Pos::new(101, 1)
+            }
         );
     }
 
