@@ -2,6 +2,11 @@
 
 mod cli;
 
+/// The shipped static (musl) binary would otherwise use musl's allocator, which is slow for the
+/// many small allocations of parsing and contended with two threads.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> std::process::ExitCode {
     cli::main()
 }
