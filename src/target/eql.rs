@@ -119,42 +119,22 @@ pub fn correlation_query(c: &CorrelationInput<'_>) -> Result<String, String> {
 
 /// Renders the boolean condition only (no `any where`), for sequences built around it.
 pub fn condition(e: &Expr, out: &mut String) -> Result<(), String> {
-    match e {
-        Expr::And(v) | Expr::Or(v) if v.len() == 1 => condition(&v[0], out),
-        Expr::And(v) | Expr::Or(v) => {
-            let op = if matches!(e, Expr::And(_)) {
-                " and "
-            } else {
-                " or "
-            };
-            out.push('(');
-            for (i, x) in v.iter().enumerate() {
-                if i > 0 {
-                    out.push_str(op);
-                }
-                condition(x, out)?;
-            }
-            out.push(')');
-            Ok(())
-        }
-        Expr::Not(x) => {
-            out.push_str("not ");
-            // always bracket the operand so `not` binds to all of it
-            if matches!(**x, Expr::And(_) | Expr::Or(_)) {
-                condition(x, out)
-            } else {
-                out.push('(');
-                condition(x, out)?;
-                out.push(')');
-                Ok(())
-            }
-        }
-        Expr::Test(t) => test(t, out),
-        Expr::Keyword(_) => Err(
-            "keyword (full-text) searches have no EQL equivalent: EQL tests named fields only"
-                .into(),
-        ),
-    }
+    super::render_bool(
+        e,
+        out,
+        &super::BoolOps {
+            and: " and ",
+            or: " or ",
+            not: "not ",
+        },
+        &|x, out| match x {
+            Expr::Test(t) => test(t, out),
+            _ => Err(
+                "keyword (full-text) searches have no EQL equivalent: EQL tests named fields only"
+                    .into(),
+            ),
+        },
+    )
 }
 
 const KEYWORDS: &[&str] = &[

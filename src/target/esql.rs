@@ -203,40 +203,21 @@ fn source(idx: &str) -> String {
 
 /// Renders the boolean condition of a `WHERE`.
 pub fn condition(e: &Expr, out: &mut String) -> Result<(), String> {
-    match e {
-        Expr::And(v) | Expr::Or(v) if v.len() == 1 => condition(&v[0], out),
-        Expr::And(v) | Expr::Or(v) => {
-            let op = if matches!(e, Expr::And(_)) {
-                " AND "
-            } else {
-                " OR "
-            };
-            out.push('(');
-            for (i, x) in v.iter().enumerate() {
-                if i > 0 {
-                    out.push_str(op);
-                }
-                condition(x, out)?;
+    super::render_bool(
+        e,
+        out,
+        &super::BoolOps {
+            and: " AND ",
+            or: " OR ",
+            not: "NOT ",
+        },
+        &|x, out| match x {
+            Expr::Test(t) => test(t, out),
+            _ => {
+                Err("keyword (full-text) searches have no ES|QL equivalent over all fields".into())
             }
-            out.push(')');
-            Ok(())
-        }
-        Expr::Not(x) => {
-            out.push_str("NOT ");
-            if matches!(**x, Expr::And(_) | Expr::Or(_)) {
-                condition(x, out)
-            } else {
-                out.push('(');
-                condition(x, out)?;
-                out.push(')');
-                Ok(())
-            }
-        }
-        Expr::Test(t) => test(t, out),
-        Expr::Keyword(_) => {
-            Err("keyword (full-text) searches have no ES|QL equivalent over all fields".into())
-        }
-    }
+        },
+    )
 }
 
 const KEYWORDS: &[&str] = &[

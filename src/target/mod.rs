@@ -17,7 +17,7 @@ pub mod watcher;
 
 use serde::Serialize;
 
-use crate::mapping::{ConfigSet, RuleQueries};
+use crate::mapping::{ConfigSet, Expr, RuleQueries};
 use crate::rule::{Rule, SourceDoc};
 
 /// Everything a target may use to render one rule.
@@ -175,4 +175,57 @@ pub struct Outcome {
     /// Non-fatal notes (e.g. a legacy override that could not be honoured).
     #[serde(skip)]
     pub warnings: Vec<String>,
+}
+
+/// Spelling of the boolean operators of a query language, for [`render_bool`].
+pub(crate) struct BoolOps {
+    /// Conjunction, with surrounding spaces (` and `).
+    pub and: &'static str,
+    /// Disjunction, with surrounding spaces.
+    pub or: &'static str,
+    /// Negation prefix, with a trailing space.
+    pub not: &'static str,
+}
+
+/// Renders the `And` / `Or` / `Not` skeleton of the IR with explicit parentheses everywhere, so the
+/// query languages' differing precedences can never regroup a condition; tests and keywords are
+/// rendered by `leaf` (the part each language really differs in).
+pub(crate) fn render_bool(
+    e: &Expr,
+    out: &mut String,
+    ops: &BoolOps,
+    leaf: &dyn Fn(&Expr, &mut String) -> Result<(), String>,
+) -> Result<(), String> {
+    match e {
+        Expr::And(v) | Expr::Or(v) if v.len() == 1 => render_bool(&v[0], out, ops, leaf),
+        Expr::And(v) | Expr::Or(v) => {
+            let op = if matches!(e, Expr::And(_)) {
+                ops.and
+            } else {
+                ops.or
+            };
+            out.push('(');
+            for (i, x) in v.iter().enumerate() {
+                if i > 0 {
+                    out.push_str(op);
+                }
+                render_bool(x, out, ops, leaf)?;
+            }
+            out.push(')');
+            Ok(())
+        }
+        Expr::Not(x) => {
+            out.push_str(ops.not);
+            // Always bracket the operand so the negation binds to all of it.
+            if matches!(**x, Expr::And(_) | Expr::Or(_)) {
+                render_bool(x, out, ops, leaf)
+            } else {
+                out.push('(');
+                render_bool(x, out, ops, leaf)?;
+                out.push(')');
+                Ok(())
+            }
+        }
+        Expr::Test(_) | Expr::Keyword(_) => leaf(e, out),
+    }
 }
