@@ -193,6 +193,18 @@ pub enum CmpOp {
     Lte,
 }
 
+impl CmpOp {
+    /// The comparison symbol most query languages (EQL, ES|QL) write.
+    pub fn symbol(self) -> &'static str {
+        match self {
+            CmpOp::Gt => ">",
+            CmpOp::Gte => ">=",
+            CmpOp::Lt => "<",
+            CmpOp::Lte => "<=",
+        }
+    }
+}
+
 /// Which part of a timestamp a time modifier extracts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum TimeUnit {

@@ -24,7 +24,6 @@ use super::{RuleInput, Target};
 use crate::mapping::ConfigSet;
 use crate::mapping::ir::{Expr, FieldTest, Test};
 use crate::rule::CorrelationType;
-use crate::rule::modifier::CmpOp;
 use crate::rule::value::{Part, SigmaString};
 
 /// The `eql` target.
@@ -317,13 +316,7 @@ fn test(t: &FieldTest, out: &mut String) -> Result<(), String> {
             let _ = write!(out, "?{f} != null");
         }
         Test::Compare { op, value } => {
-            let op = match op {
-                CmpOp::Gt => ">",
-                CmpOp::Gte => ">=",
-                CmpOp::Lt => "<",
-                CmpOp::Lte => "<=",
-            };
-            let _ = write!(out, "{f} {op} {value}");
+            let _ = write!(out, "{f} {} {value}", op.symbol());
         }
         Test::FieldRef(other) => {
             return Err(format!(

@@ -18,7 +18,6 @@ use super::{RuleInput, Target};
 use crate::mapping::ConfigSet;
 use crate::mapping::ir::{Expr, FieldTest, Test};
 use crate::rule::CorrelationType;
-use crate::rule::modifier::CmpOp;
 use crate::rule::value::{Part, SigmaString};
 
 use super::eql::{no_placeholders, numeric_field};
@@ -359,13 +358,7 @@ fn test(t: &FieldTest, out: &mut String) -> Result<(), String> {
             let _ = write!(out, "{f} IS NOT NULL");
         }
         Test::Compare { op, value } => {
-            let op = match op {
-                CmpOp::Gt => ">",
-                CmpOp::Gte => ">=",
-                CmpOp::Lt => "<",
-                CmpOp::Lte => "<=",
-            };
-            let _ = write!(out, "{f} {op} {value}");
+            let _ = write!(out, "{f} {} {value}", op.symbol());
         }
         Test::FieldRef(other) => {
             let _ = write!(out, "{f} == {}", field(other));
