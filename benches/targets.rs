@@ -6,7 +6,7 @@ use criterion::{Criterion, criterion_group, criterion_main};
 use std::path::{Path, PathBuf};
 
 use sigmaforge::mapping::ConfigSet;
-use sigmaforge::target;
+use sigmaforge::render as target;
 
 fn corpus_dirs() -> Option<Vec<PathBuf>> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus/sigmahq");
@@ -38,12 +38,12 @@ fn bench_targets(c: &mut Criterion) {
     group.bench_function("scan + convert to all 7 targets", |b| {
         b.iter(|| {
             let scan = sigmaforge::scan::scan(&dirs).expect("scan");
-            sigmaforge::convert::convert(&scan, &set, &all).len()
+            sigmaforge::render::convert::convert(&scan, &set, &all).len()
         })
     });
     let scan = sigmaforge::scan::scan(&dirs).expect("scan");
     group.bench_function("convert to all 7 targets (parsed scan)", |b| {
-        b.iter(|| sigmaforge::convert::convert(&scan, &set, &all).len())
+        b.iter(|| sigmaforge::render::convert::convert(&scan, &set, &all).len())
     });
     group.finish();
 }

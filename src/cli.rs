@@ -523,7 +523,7 @@ fn list(args: ListArgs) -> Result<ExitCode> {
         }
         ListWhat::Targets => {
             let mut out = String::new();
-            for t in sigmaforge::target::targets() {
+            for t in sigmaforge::render::targets() {
                 out.push_str(&format!("{:<14} {}\n", t.name(), t.about()));
             }
             write_output(None, &out)?;
@@ -770,7 +770,8 @@ fn coverage_diff(args: DiffArgs) -> Result<ExitCode> {
 }
 
 fn convert(args: ConvertArgs) -> Result<ExitCode> {
-    use sigmaforge::{convert, mapping, target};
+    use sigmaforge::render::{self as target, convert};
+    use sigmaforge::mapping;
     let set = mapping::ConfigSet::load(&args.configs)?;
     for w in set.configs().iter().flat_map(|c| c.warnings()) {
         eprintln!("sigmaforge: warning: {w}");

@@ -5,14 +5,13 @@
 pub mod attack;
 pub mod compare;
 pub mod config;
-pub mod convert;
 pub mod diag;
 pub mod discover;
 pub mod github;
 pub mod mapping;
 pub mod pipeline;
+pub mod render;
 pub mod report;
 pub mod rule;
 pub mod scan;
-pub mod target;
 pub mod validate;

@@ -12,11 +12,11 @@ use std::path::{Path, PathBuf};
 
 use harness::{Oracle, flatten};
 use serde_yaml::Value;
-use sigmaforge::convert::convert_doc;
+use sigmaforge::render::convert::convert_doc;
 use sigmaforge::mapping::{CaseStrategy, ConfigSet};
 use sigmaforge::rule::file::parse_bytes;
-use sigmaforge::target::Status;
-use sigmaforge::target::lucene::EsQs;
+use sigmaforge::render::Status;
+use sigmaforge::render::lucene::EsQs;
 
 fn oracle(tag: &str) -> Option<Oracle> {
     match Oracle::new(tag) {
@@ -174,7 +174,7 @@ fn every_corpus_query_parses_in_real_lucene() {
             Some(CaseStrategy::Lowercase),
         ] {
             let t = EsQs { case };
-            let outs = sigmaforge::convert::convert(&scan, &set, &[&t]);
+            let outs = sigmaforge::render::convert::convert(&scan, &set, &[&t]);
             let n = outs
                 .iter()
                 .filter(|o| o.status == Status::Converted)

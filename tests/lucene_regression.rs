@@ -8,10 +8,10 @@ mod harness;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
-use sigmaforge::convert::convert_doc;
+use sigmaforge::render::convert::convert_doc;
 use sigmaforge::mapping::ConfigSet;
-use sigmaforge::target::Status;
-use sigmaforge::target::lucene::EsQs;
+use sigmaforge::render::Status;
+use sigmaforge::render::lucene::EsQs;
 
 /// Windows event XML-as-JSON → Sigma's flat field names (EventData/UserData children, EventID,
 /// Channel, Provider_Name, Computer).

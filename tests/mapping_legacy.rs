@@ -4,11 +4,11 @@
 
 use std::path::Path;
 
-use sigmaforge::convert::convert_doc;
+use sigmaforge::render::convert::convert_doc;
 use sigmaforge::mapping::{Config, ConfigSet};
 use sigmaforge::rule::file::parse_bytes;
-use sigmaforge::target::Status;
-use sigmaforge::target::lucene::EsQs;
+use sigmaforge::render::Status;
+use sigmaforge::render::lucene::EsQs;
 
 const RULE: &str = "title: t
 status: test
@@ -25,7 +25,7 @@ detection:
     condition: selection and not (err2 or err1)
 ";
 
-fn convert(config: &str) -> sigmaforge::target::Outcome {
+fn convert(config: &str) -> sigmaforge::render::Outcome {
     let base = sigmaforge::mapping::load_config("ecs-cloudtrail").unwrap();
     let legacy = Config::parse("legacy.yml", config).unwrap();
     let set = ConfigSet::new(vec![base, legacy]).unwrap();

@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use serde_json::Value;
 use sigmaforge::mapping::ConfigSet;
 use sigmaforge::rule::Document;
-use sigmaforge::target::{self, Target, correlation};
+use sigmaforge::render::{self as target, Target, correlation};
 
 mod targets_support;
 use targets_support::{check_detection_rules, python_oracle, schema, schema_errors};

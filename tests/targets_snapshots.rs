@@ -6,7 +6,7 @@
 use std::path::Path;
 
 use sigmaforge::mapping::ConfigSet;
-use sigmaforge::target::{self, Status};
+use sigmaforge::render::{self as target, Status};
 
 const RULES: &[(&str, &str)] = &[
     (
@@ -48,7 +48,7 @@ fn render_all(config: &str, path: &Path) -> String {
     let set = ConfigSet::load(&[config]).expect("config");
     let all = target::targets();
     let mut out = String::new();
-    for o in sigmaforge::convert::convert(&scan, &set, &all) {
+    for o in sigmaforge::render::convert::convert(&scan, &set, &all) {
         if o.target == "es-qs" {
             continue;
         }
@@ -90,7 +90,7 @@ fn example_rules() {
     let all = target::targets();
     for config in ["ecs-cloudtrail", "ecs-linux", "ecs-proxy", "ecs-windows"] {
         let set = ConfigSet::load(&[config]).expect("config");
-        let outcomes = sigmaforge::convert::convert(&scan, &set, &all);
+        let outcomes = sigmaforge::render::convert::convert(&scan, &set, &all);
         for file in &scan.files {
             let wanted = if file.contains("/cloud/") {
                 "ecs-cloudtrail"
@@ -167,7 +167,7 @@ fn option_variants() {
             .map(|(k, v)| (k.to_string(), v.to_string()))
             .collect();
         let t = target::configured(name, &opts).expect("valid options");
-        for o in sigmaforge::convert::convert(&scan, &set, &[t.as_ref()]) {
+        for o in sigmaforge::render::convert::convert(&scan, &set, &[t.as_ref()]) {
             text.push_str(&format!("===== {name} {opts:?}\n"));
             text.push_str(o.output.as_deref().unwrap_or_default());
             text.push('\n');

@@ -390,7 +390,7 @@ mod tests {
         let set = ConfigSet::new(vec![generic, backend]).unwrap();
         let q = set.build(&rule(PROC)).unwrap();
         let text =
-            crate::target::lucene::render(&q.queries[0].expr, &set, Some(CaseStrategy::Exact))
+            crate::render::lucene::render(&q.queries[0].expr, &set, Some(CaseStrategy::Exact))
                 .unwrap();
         assert_eq!(
             text,
@@ -416,7 +416,7 @@ mod tests {
         let q = set.build(&rule(PROC)).unwrap();
         assert!(q.queries[0].indices.is_empty());
         let text =
-            crate::target::lucene::render(&q.queries[0].expr, &set, Some(CaseStrategy::Exact))
+            crate::render::lucene::render(&q.queries[0].expr, &set, Some(CaseStrategy::Exact))
                 .unwrap();
         assert_eq!(
             text, "Image:x",
@@ -439,7 +439,7 @@ mod tests {
         ] {
             let q = set.build(&rule(text)).unwrap();
             let out =
-                crate::target::lucene::render(&q.queries[0].expr, &set, Some(CaseStrategy::Exact))
+                crate::render::lucene::render(&q.queries[0].expr, &set, Some(CaseStrategy::Exact))
                     .unwrap();
             assert_eq!(out, want);
         }

@@ -325,7 +325,7 @@ fn legacy_at(
     ov: &Override,
     fired: &mut bool,
 ) -> Expr {
-    let text = crate::target::lucene::canonical(&node);
+    let text = crate::render::lucene::canonical(&node);
     let wrapped = format!("({text})");
     let whole = |re: &regex::Regex, t: &str| {
         re.find(t)
@@ -371,7 +371,7 @@ pub(crate) fn apply_all(
         if fired {
             fired_names.push(ov.name.clone());
         } else if let Matcher::Legacy { regexes, literals } = &ov.matcher {
-            let text = crate::target::lucene::canonical(&expr);
+            let text = crate::render::lucene::canonical(&expr);
             for (src, re) in regexes {
                 if re.is_match(&text) {
                     warnings.push(format!(

@@ -8,7 +8,7 @@ use crate::diag::Severity;
 use crate::mapping::ConfigSet;
 use crate::rule::{Document, Filter, Rule, SourceDoc};
 use crate::scan::Scan;
-use crate::target::{Outcome, RuleInput, Status, Target};
+use crate::render::{Outcome, RuleInput, Status, Target};
 
 fn outcome(doc: &SourceDoc, target: &dyn Target) -> Outcome {
     Outcome {
@@ -77,7 +77,7 @@ pub fn convert_doc_all(
             })
             .collect(),
         Some(Document::Correlation(c)) => {
-            let input = crate::target::correlation::resolve(scan, doc, c, set);
+            let input = crate::render::correlation::resolve(scan, doc, c, set);
             targets
                 .iter()
                 .map(|t| {

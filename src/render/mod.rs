@@ -1,10 +1,11 @@
 //! Conversion targets: each renders the mapping IR (never rule text) into one artifact format.
 //!
 //! Targets are registered in [`targets`]; the CLI looks them up by name (`-t es-qs`) and
-//! [`crate::convert`] runs them over a scan. A target reports an `Err(reason)` for a rule it cannot
+//! [`crate::render::convert`] runs them over a scan. A target reports an `Err(reason)` for a rule it cannot
 //! express faithfully; the rule is then `skipped` with that reason, never converted to something
 //! that means something else.
 
+pub mod convert;
 pub mod correlation;
 pub mod elastalert;
 pub mod eql;

@@ -4,7 +4,7 @@
 //! File names come from the rule title, reduced to `[a-z0-9_]` (so no path separator, `..`, drive
 //! letter or reserved character can reach the file system) and capped in length; a name already used
 //! in the same folder gets the first block of the rule id, then a counter. Outcomes arrive in
-//! [`crate::convert::convert`]'s deterministic order, so the same input always yields the same
+//! [`crate::render::convert::convert`]'s deterministic order, so the same input always yields the same
 //! names and bytes.
 
 use std::collections::{BTreeMap, BTreeSet};

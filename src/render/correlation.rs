@@ -1,7 +1,7 @@
 //! Sigma correlation rules for the Elastic targets: resolving the referenced rules and fields once,
 //! so each target only decides whether (and how) its language can express the correlation.
 //!
-//! [`resolve`] is what [`crate::convert`] calls for a correlation document (once, for every target). It
+//! [`resolve`] is what [`crate::render::convert`] calls for a correlation document (once, for every target). It
 //! looks the referenced rules up in the scan (by id or name), builds their IR under the same config
 //! set, maps `group-by` fields (and aliases) and the aggregated field through the config, and hands a
 //! [`CorrelationInput`] to [`Target::render_correlation_rules`]. Anything that cannot be resolved
@@ -196,7 +196,7 @@ pub fn resolve<'a>(
             ));
         };
         let queries = set
-            .build_filtered(rule, &crate::convert::filters_for(scan, rule))
+            .build_filtered(rule, &crate::render::convert::filters_for(scan, rule))
             .map_err(|e| format!("referenced rule `{r}`: {}", e.0))?;
         let (expr, indices) = combined(&queries)?;
         rules.push(Resolved {
@@ -228,7 +228,7 @@ pub fn resolve<'a>(
     })
 }
 
-/// Converts one correlation document for one target ([`crate::convert`] resolves once and lets every
+/// Converts one correlation document for one target ([`crate::render::convert`] resolves once and lets every
 /// target render; this is the single-target form).
 pub fn convert_correlation(
     scan: &Scan,
