@@ -38,12 +38,26 @@ fn bench_targets(c: &mut Criterion) {
     group.bench_function("scan + convert to all 7 targets", |b| {
         b.iter(|| {
             let scan = sigmaforge::scan::scan(&dirs).expect("scan");
-            sigmaforge::render::convert::convert(&scan, &set, &all).len()
+            sigmaforge::render::convert::convert(
+                &scan,
+                &set,
+                &sigmaforge::attack::AttackData::embedded(),
+                &all,
+            )
+            .len()
         })
     });
     let scan = sigmaforge::scan::scan(&dirs).expect("scan");
     group.bench_function("convert to all 7 targets (parsed scan)", |b| {
-        b.iter(|| sigmaforge::render::convert::convert(&scan, &set, &all).len())
+        b.iter(|| {
+            sigmaforge::render::convert::convert(
+                &scan,
+                &set,
+                &sigmaforge::attack::AttackData::embedded(),
+                &all,
+            )
+            .len()
+        })
     });
     group.finish();
 }

@@ -169,6 +169,9 @@ struct ConvertArgs {
     /// What to print.
     #[arg(long, value_enum, default_value_t = ConvertFormat::Text)]
     format: ConvertFormat,
+    /// ATT&CK table or MITRE STIX bundle for es-rule `threat[]` (default: the embedded v19.1).
+    #[arg(long, value_name = "FILE")]
+    attack_data: Option<PathBuf>,
 }
 
 fn parse_key_value(s: &str) -> Result<(String, String), String> {
@@ -770,8 +773,8 @@ fn coverage_diff(args: DiffArgs) -> Result<ExitCode> {
 }
 
 fn convert(args: ConvertArgs) -> Result<ExitCode> {
-    use sigmaforge::render::{self as target, convert};
     use sigmaforge::mapping;
+    use sigmaforge::render::{self as target, convert};
     let set = mapping::ConfigSet::load(&args.configs)?;
     for w in set.configs().iter().flat_map(|c| c.warnings()) {
         eprintln!("sigmaforge: warning: {w}");
@@ -784,7 +787,8 @@ fn convert(args: ConvertArgs) -> Result<ExitCode> {
     }
     let refs: Vec<&dyn target::Target> = targets.iter().map(|t| t.as_ref()).collect();
     let scan = scan::scan(&args.paths)?;
-    let outcomes = convert::convert(&scan, &set, &refs);
+    let attack = load_attack_data(args.attack_data.as_deref())?;
+    let outcomes = convert::convert(&scan, &set, &attack, &refs);
     if let Some(dir) = &args.output {
         let written = target::output::write_outputs(dir, &outcomes, &refs)?;
         eprintln!(

@@ -7,8 +7,8 @@ use crate::compare::{self, CompareError, Snapshot};
 use crate::config::{Config, TargetSettings};
 use crate::diag::{Diagnostic, Severity};
 use crate::mapping::{ConfigError as MappingError, ConfigSet};
-use crate::report::{self, Summary};
 use crate::render::{self as target, Outcome, Status, Target};
+use crate::report::{self, Summary};
 use crate::validate::{self, Validator};
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -191,7 +191,7 @@ pub fn run(inputs: &RunInputs<'_>) -> Result<RunReport, RunError> {
     let mut per_target = Vec::new();
     for (set, targets) in &groups {
         let refs: Vec<&dyn Target> = targets.iter().map(|t| t.as_ref()).collect();
-        let got = crate::render::convert::convert(&head.scan, set, &refs);
+        let got = crate::render::convert::convert(&head.scan, set, inputs.attack, &refs);
         target::output::write_outputs(&out.join("convert"), &got, &refs).map_err(|e| {
             RunError::Write {
                 path: out.join("convert").display().to_string(),

@@ -7,7 +7,7 @@ use std::path::Path;
 
 use sigmaforge::mapping::ConfigSet;
 use sigmaforge::render::Status;
-use sigmaforge::render::lucene::EsQs;
+use sigmaforge::render::es_qs::EsQs;
 
 /// Documented reasons for not converting, by the text that identifies them.
 const DOCUMENTED: &[(&str, &str)] = &[
@@ -51,8 +51,18 @@ fn corpus_converts_or_refuses_for_documented_reasons() {
     let scan = sigmaforge::scan::scan(&[root]).unwrap();
     for config in [vec![], vec!["ecs-windows"], vec!["ecs-cloudtrail"]] {
         let set = ConfigSet::load(&config).unwrap();
-        let outcomes = sigmaforge::render::convert::convert(&scan, &set, &[&EsQs::default()]);
-        let again = sigmaforge::render::convert::convert(&scan, &set, &[&EsQs::default()]);
+        let outcomes = sigmaforge::render::convert::convert(
+            &scan,
+            &set,
+            &sigmaforge::attack::AttackData::embedded(),
+            &[&EsQs::default()],
+        );
+        let again = sigmaforge::render::convert::convert(
+            &scan,
+            &set,
+            &sigmaforge::attack::AttackData::embedded(),
+            &[&EsQs::default()],
+        );
         assert_eq!(outcomes, again, "deterministic");
         let (converted, skipped, failed, _) = sigmaforge::render::convert::summarize(&outcomes);
         let mut by_reason: BTreeMap<&str, usize> = BTreeMap::new();

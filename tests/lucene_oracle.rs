@@ -12,11 +12,11 @@ use std::path::{Path, PathBuf};
 
 use harness::{Oracle, flatten};
 use serde_yaml::Value;
-use sigmaforge::render::convert::convert_doc;
 use sigmaforge::mapping::{CaseStrategy, ConfigSet};
-use sigmaforge::rule::file::parse_bytes;
 use sigmaforge::render::Status;
-use sigmaforge::render::lucene::EsQs;
+use sigmaforge::render::convert::convert_doc;
+use sigmaforge::render::es_qs::EsQs;
+use sigmaforge::rule::file::parse_bytes;
 
 fn oracle(tag: &str) -> Option<Oracle> {
     match Oracle::new(tag) {
@@ -78,7 +78,13 @@ fn fixtures_match_exactly_the_expected_events() {
         let target = EsQs {
             case: strategy(case.get("case")),
         };
-        let out = convert_doc(doc, &set, &target, "");
+        let out = convert_doc(
+            doc,
+            &set,
+            &sigmaforge::attack::AttackData::embedded(),
+            &target,
+            "",
+        );
         if let Some(skip) = case.get("skip").and_then(Value::as_str) {
             assert_eq!(
                 out.status,
@@ -174,7 +180,12 @@ fn every_corpus_query_parses_in_real_lucene() {
             Some(CaseStrategy::Lowercase),
         ] {
             let t = EsQs { case };
-            let outs = sigmaforge::render::convert::convert(&scan, &set, &[&t]);
+            let outs = sigmaforge::render::convert::convert(
+                &scan,
+                &set,
+                &sigmaforge::attack::AttackData::embedded(),
+                &[&t],
+            );
             let n = outs
                 .iter()
                 .filter(|o| o.status == Status::Converted)

@@ -14,9 +14,9 @@ use std::path::Path;
 use std::process::Command;
 
 use sigmaforge::mapping::{CaseStrategy, ConfigSet, Expr, Test};
-use sigmaforge::rule::Document;
 use sigmaforge::render::Status;
-use sigmaforge::render::lucene::EsQs;
+use sigmaforge::render::es_qs::EsQs;
+use sigmaforge::rule::Document;
 
 fn leading_zero_number(theirs: &str, ours: &str) -> bool {
     // A digit run starting with 0 in pySigma's query that our query does not contain.
@@ -104,7 +104,12 @@ fn meaning_matches_pysigma_except_classified_defects() {
     let target = EsQs {
         case: Some(CaseStrategy::Exact),
     };
-    let outcomes = sigmaforge::render::convert::convert(&scan, &set, &[&target]);
+    let outcomes = sigmaforge::render::convert::convert(
+        &scan,
+        &set,
+        &sigmaforge::attack::AttackData::embedded(),
+        &[&target],
+    );
     let mut ours: BTreeMap<String, (Option<String>, Option<Expr>)> = BTreeMap::new();
     for (o, doc) in outcomes.iter().zip(scan.docs.iter()) {
         assert_eq!(o.path, doc.path);

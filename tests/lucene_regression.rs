@@ -8,10 +8,10 @@ mod harness;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
-use sigmaforge::render::convert::convert_doc;
 use sigmaforge::mapping::ConfigSet;
 use sigmaforge::render::Status;
-use sigmaforge::render::lucene::EsQs;
+use sigmaforge::render::convert::convert_doc;
+use sigmaforge::render::es_qs::EsQs;
 
 /// Windows event XML-as-JSON → Sigma's flat field names (EventData/UserData children, EventID,
 /// Channel, Provider_Name, Computer).
@@ -129,7 +129,13 @@ fn regression_events_are_matched_by_their_rules() {
             .into_iter::<serde_json::Value>()
             .map(|e| sigma_fields(&e.unwrap()))
             .collect();
-        let o = convert_doc(doc, &set, &EsQs::default(), "");
+        let o = convert_doc(
+            doc,
+            &set,
+            &sigmaforge::attack::AttackData::embedded(),
+            &EsQs::default(),
+            "",
+        );
         if o.status != Status::Converted {
             skipped.push(format!("{}: {:?}", doc.path, o.reason));
             continue;

@@ -4,7 +4,7 @@ use std::fmt::Write;
 use std::path::{Path, PathBuf};
 
 use sigmaforge::mapping::ConfigSet;
-use sigmaforge::render::lucene::EsQs;
+use sigmaforge::render::es_qs::EsQs;
 
 fn shared() -> Option<PathBuf> {
     let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared");
@@ -20,7 +20,12 @@ fn render(paths: &[PathBuf], config: &[&str]) -> String {
     let scan = sigmaforge::scan::scan(paths).unwrap();
     let set = ConfigSet::load(config).unwrap();
     let mut out = String::new();
-    for o in sigmaforge::render::convert::convert(&scan, &set, &[&EsQs::default()]) {
+    for o in sigmaforge::render::convert::convert(
+        &scan,
+        &set,
+        &sigmaforge::attack::AttackData::embedded(),
+        &[&EsQs::default()],
+    ) {
         let name = o.path.rsplit('/').next().unwrap_or_default();
         let _ = writeln!(out, "{name} [{:?}]", o.status);
         if let Some(q) = &o.output {
@@ -78,13 +83,18 @@ fn jsonl_outcomes() {
     ])
     .unwrap();
     let set = ConfigSet::load(&["ecs-cloudtrail"]).unwrap();
-    let lines: Vec<String> = sigmaforge::render::convert::convert(&scan, &set, &[&EsQs::default()])
-        .iter()
-        .map(|o| {
-            let mut o = o.clone();
-            o.path = o.path.rsplit('/').next().unwrap_or_default().to_string();
-            serde_json::to_string(&o).unwrap()
-        })
-        .collect();
+    let lines: Vec<String> = sigmaforge::render::convert::convert(
+        &scan,
+        &set,
+        &sigmaforge::attack::AttackData::embedded(),
+        &[&EsQs::default()],
+    )
+    .iter()
+    .map(|o| {
+        let mut o = o.clone();
+        o.path = o.path.rsplit('/').next().unwrap_or_default().to_string();
+        serde_json::to_string(&o).unwrap()
+    })
+    .collect();
     insta::assert_snapshot!(lines.join("\n"));
 }

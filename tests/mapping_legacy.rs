@@ -4,11 +4,11 @@
 
 use std::path::Path;
 
-use sigmaforge::render::convert::convert_doc;
 use sigmaforge::mapping::{Config, ConfigSet};
-use sigmaforge::rule::file::parse_bytes;
 use sigmaforge::render::Status;
-use sigmaforge::render::lucene::EsQs;
+use sigmaforge::render::convert::convert_doc;
+use sigmaforge::render::es_qs::EsQs;
+use sigmaforge::rule::file::parse_bytes;
 
 const RULE: &str = "title: t
 status: test
@@ -30,7 +30,13 @@ fn convert(config: &str) -> sigmaforge::render::Outcome {
     let legacy = Config::parse("legacy.yml", config).unwrap();
     let set = ConfigSet::new(vec![base, legacy]).unwrap();
     let parsed = parse_bytes("r.yml", RULE.as_bytes());
-    convert_doc(&parsed.docs[0], &set, &EsQs::default(), "")
+    convert_doc(
+        &parsed.docs[0],
+        &set,
+        &sigmaforge::attack::AttackData::embedded(),
+        &EsQs::default(),
+        "",
+    )
 }
 
 #[test]
@@ -88,7 +94,13 @@ fn sigmacs_own_cloudtrail_config_loads() {
     assert_eq!(c.warnings().len(), 8, "{:?}", c.warnings());
     let set = ConfigSet::new(vec![c]).unwrap();
     let parsed = parse_bytes("r.yml", RULE.as_bytes());
-    let o = convert_doc(&parsed.docs[0], &set, &EsQs::default(), "");
+    let o = convert_doc(
+        &parsed.docs[0],
+        &set,
+        &sigmaforge::attack::AttackData::embedded(),
+        &EsQs::default(),
+        "",
+    );
     // Its regexes look for sigmac's `.keyword` rendering, which no target produces any more: they
     // never match, and the query keeps the filters (our ecs-cloudtrail re-expresses the intent).
     println!("{:?} {:?}", o.output, o.warnings);

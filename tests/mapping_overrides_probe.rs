@@ -10,11 +10,11 @@ mod harness;
 
 use std::path::Path;
 
-use sigmaforge::render::convert::convert_doc;
 use sigmaforge::mapping::ConfigSet;
-use sigmaforge::rule::file::parse_bytes;
 use sigmaforge::render::Status;
-use sigmaforge::render::lucene::EsQs;
+use sigmaforge::render::convert::convert_doc;
+use sigmaforge::render::es_qs::EsQs;
+use sigmaforge::rule::file::parse_bytes;
 
 fn balanced(q: &str) -> bool {
     let mut depth = 0i32;
@@ -69,7 +69,13 @@ fn every_condition_shape_fires_the_override_and_stays_well_formed() {
         }
         let text = rule.replace(original, &format!("condition: {cond}"));
         let parsed = parse_bytes("probe.yml", text.as_bytes());
-        let o = convert_doc(&parsed.docs[0], &set, &EsQs::default(), "");
+        let o = convert_doc(
+            &parsed.docs[0],
+            &set,
+            &sigmaforge::attack::AttackData::embedded(),
+            &EsQs::default(),
+            "",
+        );
         assert_eq!(o.status, Status::Converted, "{cond}: {:?}", o.reason);
         let q = o.output.unwrap();
         assert!(balanced(&q), "{cond}: unbalanced {q}");

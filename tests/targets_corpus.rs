@@ -235,7 +235,12 @@ fn corpus_artifacts_pass_elastic_oracles() {
     let esql_rule = target::configured("es-rule", &opts("language", "esql")).unwrap();
     let all = target::targets();
     let names: Vec<&str> = all.iter().map(|t| t.name()).collect();
-    let outcomes = sigmaforge::render::convert::convert(&scan, &set, &all);
+    let outcomes = sigmaforge::render::convert::convert(
+        &scan,
+        &set,
+        &sigmaforge::attack::AttackData::embedded(),
+        &all,
+    );
     let elapsed = t0.elapsed();
     println!(
         "{} documents x {} targets ({}) in {:.2?} (scan + map + render, one run)",
@@ -248,7 +253,12 @@ fn corpus_artifacts_pass_elastic_oracles() {
         report(t.name(), &outcomes);
     }
     let variants: Vec<&dyn Target> = vec![eql_rule.as_ref(), esql_rule.as_ref()];
-    let variant_outcomes = sigmaforge::render::convert::convert(&scan, &set, &variants);
+    let variant_outcomes = sigmaforge::render::convert::convert(
+        &scan,
+        &set,
+        &sigmaforge::attack::AttackData::embedded(),
+        &variants,
+    );
 
     // Detection rules: lucene, eql, esql flavours against the 9.5 schemas + Kibana's required fields.
     let n = check_detection_rules(&shared, &outputs(&outcomes, "es-rule"), "query");
@@ -340,7 +350,12 @@ fn corpus_artifacts_pass_elastic_oracles() {
     }
 
     // Determinism: a second run gives the same bytes.
-    let again = sigmaforge::render::convert::convert(&scan, &set, &all);
+    let again = sigmaforge::render::convert::convert(
+        &scan,
+        &set,
+        &sigmaforge::attack::AttackData::embedded(),
+        &all,
+    );
     assert!(again == outcomes, "conversion is deterministic");
 
     // -o DIR over the whole corpus: unique, safe names.

@@ -7,8 +7,8 @@ use std::collections::BTreeMap;
 
 use serde_json::Value;
 use sigmaforge::mapping::ConfigSet;
+use sigmaforge::render::{self as target, Target};
 use sigmaforge::rule::Document;
-use sigmaforge::render::{self as target, Target, correlation};
 
 mod targets_support;
 use targets_support::{check_detection_rules, python_oracle, schema, schema_errors};
@@ -125,7 +125,14 @@ fn correlations_through_every_target() {
             } else {
                 t.name().to_string()
             };
-            match correlation::convert_correlation(&scan, doc, c, &set, *t) {
+            match sigmaforge::render::convert::convert_correlation(
+                &scan,
+                doc,
+                c,
+                &set,
+                &sigmaforge::attack::AttackData::embedded(),
+                *t,
+            ) {
                 Ok(out) => {
                     text.push_str(&format!("===== {label}\n{out}\n"));
                     match t.name() {

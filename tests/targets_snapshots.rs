@@ -48,7 +48,12 @@ fn render_all(config: &str, path: &Path) -> String {
     let set = ConfigSet::load(&[config]).expect("config");
     let all = target::targets();
     let mut out = String::new();
-    for o in sigmaforge::render::convert::convert(&scan, &set, &all) {
+    for o in sigmaforge::render::convert::convert(
+        &scan,
+        &set,
+        &sigmaforge::attack::AttackData::embedded(),
+        &all,
+    ) {
         if o.target == "es-qs" {
             continue;
         }
@@ -90,7 +95,12 @@ fn example_rules() {
     let all = target::targets();
     for config in ["ecs-cloudtrail", "ecs-linux", "ecs-proxy", "ecs-windows"] {
         let set = ConfigSet::load(&[config]).expect("config");
-        let outcomes = sigmaforge::render::convert::convert(&scan, &set, &all);
+        let outcomes = sigmaforge::render::convert::convert(
+            &scan,
+            &set,
+            &sigmaforge::attack::AttackData::embedded(),
+            &all,
+        );
         for file in &scan.files {
             let wanted = if file.contains("/cloud/") {
                 "ecs-cloudtrail"
@@ -167,7 +177,12 @@ fn option_variants() {
             .map(|(k, v)| (k.to_string(), v.to_string()))
             .collect();
         let t = target::configured(name, &opts).expect("valid options");
-        for o in sigmaforge::render::convert::convert(&scan, &set, &[t.as_ref()]) {
+        for o in sigmaforge::render::convert::convert(
+            &scan,
+            &set,
+            &sigmaforge::attack::AttackData::embedded(),
+            &[t.as_ref()],
+        ) {
             text.push_str(&format!("===== {name} {opts:?}\n"));
             text.push_str(o.output.as_deref().unwrap_or_default());
             text.push('\n');

@@ -4,126 +4,21 @@
 //! rewrites) lives in local values, so converting rules in any order or in parallel gives the same
 //! result (sigmac leaked conditional-mapping state from one rule into the next).
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 
 use super::chain::{ConfigSet, RuleCtx};
-use super::ir::{Expr, FieldTest, Keyword, Query, RuleQueries, Test};
+use super::ir::{CaseStrategy, Expr, Keyword, Query, RuleQueries};
+use super::lower::{expand_placeholders, item_expr, matcher_kind};
 use super::overrides;
 use crate::rule::condition::{Cond, Quantifier};
-use crate::rule::modifier::{Chain, Matcher, RawValue};
-use crate::rule::value::{Part, SigmaString};
+use crate::rule::modifier::Matcher;
+use crate::rule::value::SigmaString;
 use crate::rule::{Detection, FieldMatch, Filter, Rule, Search};
 
 /// Why a rule has no IR: a construct the IR cannot express faithfully. Targets report it as `skipped`.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{0}")]
 pub struct BuildError(pub String);
-
-/// Expands `%name%` placeholders with the config's values (cartesian product for several).
-fn expand_placeholders(
-    s: &SigmaString,
-    placeholders: &BTreeMap<String, Vec<String>>,
-) -> Result<Vec<SigmaString>, String> {
-    let mut out: Vec<Vec<Part>> = vec![Vec::new()];
-    for part in &s.parts {
-        match part {
-            Part::Placeholder(name) => {
-                let values = placeholders.get(name).ok_or_else(|| {
-                    format!("placeholder %{name}% has no value in the config set (add it under `placeholders`)")
-                })?;
-                let mut next = Vec::new();
-                for prefix in &out {
-                    for v in values {
-                        let mut p = prefix.clone();
-                        p.extend(SigmaString::parse(v, false).parts);
-                        next.push(p);
-                    }
-                }
-                out = next;
-            }
-            other => out.iter_mut().for_each(|p| p.push(other.clone())),
-        }
-    }
-    Ok(out
-        .into_iter()
-        .map(|parts| {
-            let mut merged: Vec<Part> = Vec::with_capacity(parts.len());
-            for p in parts {
-                match (merged.last_mut(), p) {
-                    (Some(Part::Lit(a)), Part::Lit(b)) => a.push_str(&b),
-                    (_, p) => merged.push(p),
-                }
-            }
-            SigmaString { parts: merged }
-        })
-        .collect())
-}
-
-fn matcher_tests(
-    m: Matcher,
-    fieldref: impl Fn(&str) -> Result<String, String>,
-    placeholders: &BTreeMap<String, Vec<String>>,
-) -> Result<Vec<(Test, bool)>, String> {
-    // (test, negate)
-    Ok(match m {
-        Matcher::Pattern { value, cased } if value.has_placeholders() => {
-            expand_placeholders(&value, placeholders)?
-                .into_iter()
-                .map(|value| (Test::Pattern { value, cased }, false))
-                .collect()
-        }
-        Matcher::Pattern { value, cased } => vec![(Test::Pattern { value, cased }, false)],
-        Matcher::Regex { pattern, flags } => vec![(Test::Regex { pattern, flags }, false)],
-        Matcher::Cidr(c) => vec![(Test::Cidr(c), false)],
-        Matcher::Number(n) => vec![(Test::Number(n), false)],
-        Matcher::Bool(b) => vec![(Test::Bool(b), false)],
-        Matcher::Null => vec![(Test::Null, false)],
-        Matcher::Exists(b) => vec![(Test::Exists, !b)],
-        Matcher::Compare { op, value } => vec![(Test::Compare { op, value }, false)],
-        Matcher::FieldRef(f) => vec![(Test::FieldRef(fieldref(&f)?), false)],
-    })
-}
-
-/// Builds the expression of one detection item on already-mapped field names: values OR-ed (AND-ed
-/// with `all`), the alternatives of one value OR-ed, several mapped fields OR-ed per value, and `neq`
-/// negating the whole item ("the field differs from every value").
-pub(crate) fn item_expr(
-    fields: &[String],
-    chain: &Chain,
-    values: Vec<Vec<Matcher>>,
-    placeholders: &BTreeMap<String, Vec<String>>,
-) -> Result<Expr, String> {
-    let mut per_value = Vec::with_capacity(values.len());
-    for alternatives in values {
-        let mut alts = Vec::new();
-        for m in alternatives {
-            for field in fields {
-                let tests = matcher_tests(m.clone(), |f| Ok(f.to_string()), placeholders)?;
-                for (test, negate) in tests {
-                    let t = Expr::Test(FieldTest {
-                        field: field.clone(),
-                        time_part: chain.time_part,
-                        test,
-                    });
-                    alts.push(if negate { Expr::not(t) } else { t });
-                }
-            }
-        }
-        if alts.is_empty() {
-            return Err("a value produced nothing to match".into());
-        }
-        per_value.push(Expr::or(alts));
-    }
-    if per_value.is_empty() {
-        return Err("empty value list".into());
-    }
-    let e = if chain.all {
-        Expr::and(per_value)
-    } else {
-        Expr::or(per_value)
-    };
-    Ok(if chain.negated { Expr::not(e) } else { e })
-}
 
 struct Builder<'a> {
     detection: &'a Detection,
@@ -144,6 +39,7 @@ impl<'a> Builder<'a> {
                         Matcher::Pattern { value, cased } => {
                             for value in expand_placeholders(value, &placeholders)? {
                                 alts.push(Expr::Keyword(Keyword {
+                                    case: CaseStrategy::default(),
                                     value,
                                     cased: *cased,
                                 }));
@@ -151,10 +47,12 @@ impl<'a> Builder<'a> {
                         }
                         // A bare number or boolean in a keyword list is searched as its text.
                         Matcher::Number(n) => alts.push(Expr::Keyword(Keyword {
+                            case: CaseStrategy::default(),
                             value: SigmaString::literal(&n.to_string()),
                             cased: false,
                         })),
                         Matcher::Bool(b) => alts.push(Expr::Keyword(Keyword {
+                            case: CaseStrategy::default(),
                             value: SigmaString::literal(&b.to_string()),
                             cased: false,
                         })),
@@ -266,41 +164,6 @@ impl<'a> Builder<'a> {
     }
 }
 
-fn matcher_kind(m: &Matcher) -> &'static str {
-    match m {
-        Matcher::Pattern { .. } => "a string",
-        Matcher::Regex { .. } => "a regex",
-        Matcher::Cidr(_) => "cidr",
-        Matcher::Number(_) => "a number",
-        Matcher::Bool(_) => "a boolean",
-        Matcher::Null => "null",
-        Matcher::Exists(_) => "exists",
-        Matcher::Compare { .. } => "a comparison",
-        Matcher::FieldRef(_) => "fieldref",
-    }
-}
-
-/// The `(field, value)` pairs of a rule's detection, for sigmac's `field=value` conditional mappings.
-pub(crate) fn detection_pairs(rule: &Rule) -> Vec<(String, String)> {
-    let mut pairs = Vec::new();
-    for s in &rule.detection.searches {
-        for g in &s.groups {
-            for fm in &g.items {
-                let Some(f) = &fm.field else { continue };
-                for v in &fm.values {
-                    match &v.raw {
-                        RawValue::Str(s) => pairs.push((f.clone(), s.clone())),
-                        RawValue::Number(n) => pairs.push((f.clone(), n.to_string())),
-                        RawValue::Bool(b) => pairs.push((f.clone(), b.to_string())),
-                        RawValue::Null => {}
-                    }
-                }
-            }
-        }
-    }
-    pairs
-}
-
 /// Whether a filter's logsource fits the rule: every field the filter names must be equal.
 fn filter_applies(filter: &Filter, rule: &Rule) -> bool {
     let same = |f: &Option<crate::rule::Text>, r: &Option<crate::rule::Text>| match f {
@@ -312,14 +175,28 @@ fn filter_applies(filter: &Filter, rule: &Rule) -> bool {
         && same(&filter.logsource.service, &rule.logsource.service)
 }
 
+impl ConfigSet {
+    /// Builds the IR of one rule: one query per condition, with mapped fields, logsource conditions,
+    /// indices and overrides. Errors mean the rule cannot be expressed faithfully (skip it).
+    pub fn build(&self, rule: &Rule) -> Result<RuleQueries, BuildError> {
+        build(rule, self, &[])
+    }
+
+    /// Like [`ConfigSet::build`], with the Sigma filter documents that reference the rule AND-ed into
+    /// every query (a filter whose logsource does not fit the rule is left out with a warning).
+    pub fn build_filtered(
+        &self,
+        rule: &Rule,
+        filters: &[&Filter],
+    ) -> Result<RuleQueries, BuildError> {
+        build(rule, self, filters)
+    }
+}
+
 /// Builds the queries of a rule under a config set (see [`ConfigSet::build`]); `filters` are the
 /// Sigma filter documents that reference the rule: each one's condition is AND-ed into every query,
 /// mapped with the rule's logsource, before overrides apply.
-pub(crate) fn build(
-    rule: &Rule,
-    set: &ConfigSet,
-    filters: &[&Filter],
-) -> Result<RuleQueries, BuildError> {
+fn build(rule: &Rule, set: &ConfigSet, filters: &[&Filter]) -> Result<RuleQueries, BuildError> {
     let ctx = set.rule_ctx(rule);
     let (ls_cond, indices) = set.logsource(&ctx);
     let overrides = set.overrides_for(&ctx);
@@ -374,6 +251,7 @@ pub(crate) fn build(
             None => body,
         };
         let (expr, fired) = overrides::apply_all(expr, &overrides, &mut warnings);
+        let expr = expr.with_case(&|field| set.case_strategy(field.unwrap_or("*")));
         queries.push(Query {
             expr,
             indices: indices.clone(),
@@ -383,21 +261,4 @@ pub(crate) fn build(
     warnings.sort();
     warnings.dedup();
     Ok(RuleQueries { queries, warnings })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn placeholders_expand_as_a_product() {
-        let mut p = BTreeMap::new();
-        p.insert("a".to_string(), vec!["x".to_string(), "y*".to_string()]);
-        let s = SigmaString::parse("pre%a%post", true);
-        let out = expand_placeholders(&s, &p).unwrap();
-        assert_eq!(out.len(), 2);
-        assert_eq!(out[0], SigmaString::literal("prexpost"));
-        assert_eq!(out[1].to_string(), "prey*post");
-        assert!(expand_placeholders(&SigmaString::parse("%b%", true), &p).is_err());
-    }
 }

@@ -5,9 +5,9 @@
 
 use std::collections::BTreeMap;
 
-use super::build::{self, BuildError, detection_pairs};
 use super::config::{Config, ConfigError, LogsourceDef, Mapping, UnmappedPrefix};
-use super::ir::{CaseStrategy, Expr, FieldTest, RuleQueries};
+use super::ir::{CaseStrategy, Expr, FieldTest};
+use super::lower::detection_pairs;
 use super::overrides::Override;
 use crate::rule::Rule;
 
@@ -172,22 +172,6 @@ impl ConfigSet {
         out
     }
 
-    /// Builds the IR of one rule: one query per condition, with mapped fields, logsource conditions,
-    /// indices and overrides. Errors mean the rule cannot be expressed faithfully (skip it).
-    pub fn build(&self, rule: &Rule) -> Result<RuleQueries, BuildError> {
-        build::build(rule, self, &[])
-    }
-
-    /// Like [`ConfigSet::build`], with the Sigma filter documents that reference the rule AND-ed into
-    /// every query (a filter whose logsource does not fit the rule is left out with a warning).
-    pub fn build_filtered(
-        &self,
-        rule: &Rule,
-        filters: &[&crate::rule::Filter],
-    ) -> Result<RuleQueries, BuildError> {
-        build::build(rule, self, filters)
-    }
-
     pub(crate) fn rule_ctx(&self, rule: &Rule) -> RuleCtx {
         let text = |t: &Option<crate::rule::Text>| t.as_ref().map(|t| t.value.clone());
         let mut cur = Triple {
@@ -298,6 +282,7 @@ impl ConfigSet {
                     .into_iter()
                     .map(|field| {
                         Expr::Test(FieldTest {
+                            case: CaseStrategy::default(),
                             field,
                             time_part: t.time_part,
                             test: t.test.clone(),
@@ -390,7 +375,7 @@ mod tests {
         let set = ConfigSet::new(vec![generic, backend]).unwrap();
         let q = set.build(&rule(PROC)).unwrap();
         let text =
-            crate::render::lucene::render(&q.queries[0].expr, &set, Some(CaseStrategy::Exact))
+            super::super::query_string::render(&q.queries[0].expr, Some(CaseStrategy::Exact))
                 .unwrap();
         assert_eq!(
             text,
@@ -416,7 +401,7 @@ mod tests {
         let q = set.build(&rule(PROC)).unwrap();
         assert!(q.queries[0].indices.is_empty());
         let text =
-            crate::render::lucene::render(&q.queries[0].expr, &set, Some(CaseStrategy::Exact))
+            super::super::query_string::render(&q.queries[0].expr, Some(CaseStrategy::Exact))
                 .unwrap();
         assert_eq!(
             text, "Image:x",
@@ -439,7 +424,7 @@ mod tests {
         ] {
             let q = set.build(&rule(text)).unwrap();
             let out =
-                crate::render::lucene::render(&q.queries[0].expr, &set, Some(CaseStrategy::Exact))
+                super::super::query_string::render(&q.queries[0].expr, Some(CaseStrategy::Exact))
                     .unwrap();
             assert_eq!(out, want);
         }

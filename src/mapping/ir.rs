@@ -15,6 +15,8 @@
 //! * [`Expr::Keyword`] is a full-text search over the whole event (Sigma keyword lists); it matches
 //!   when the text occurs anywhere.
 
+use std::borrow::Cow;
+
 use crate::rule::modifier::{CmpOp, ReFlags, TimeUnit};
 use crate::rule::value::{Number, SigmaString};
 
@@ -58,9 +60,11 @@ impl Expr {
                 field,
                 time_part: None,
                 test: test @ (Test::Null | Test::Exists),
+                case,
             }) => Expr::Test(FieldTest {
                 field,
                 time_part: None,
+                case,
                 test: if test == Test::Null {
                     Test::Exists
                 } else {
@@ -87,6 +91,25 @@ impl Expr {
     }
 
     /// Visits every node, parents before children (for statistics and checks).
+    /// The same expression with every test's and keyword's [`CaseStrategy`] chosen by `strategy`
+    /// (called with the field name, `None` for keywords). The builder uses it once, after overrides,
+    /// so replacement sub-expressions get the same treatment as the rule's own.
+    pub fn with_case(self, strategy: &impl Fn(Option<&str>) -> CaseStrategy) -> Expr {
+        match self {
+            Expr::And(v) => Expr::And(v.into_iter().map(|e| e.with_case(strategy)).collect()),
+            Expr::Or(v) => Expr::Or(v.into_iter().map(|e| e.with_case(strategy)).collect()),
+            Expr::Not(x) => Expr::Not(Box::new(x.with_case(strategy))),
+            Expr::Test(mut t) => {
+                t.case = strategy(Some(&t.field));
+                Expr::Test(t)
+            }
+            Expr::Keyword(mut k) => {
+                k.case = strategy(None);
+                Expr::Keyword(k)
+            }
+        }
+    }
+
     pub fn walk<'a>(&'a self, f: &mut impl FnMut(&'a Expr)) {
         f(self);
         match self {
@@ -107,6 +130,9 @@ pub struct FieldTest {
     pub time_part: Option<TimeUnit>,
     /// What is tested.
     pub test: Test,
+    /// How a target honours case-insensitive matching on this field, resolved by the builder from
+    /// the configs that apply to the rule (see [`CaseStrategy`]); unused by case-sensitive tests.
+    pub case: CaseStrategy,
 }
 
 /// What a [`FieldTest`] checks.
@@ -154,12 +180,15 @@ pub struct Keyword {
     pub value: SigmaString,
     /// Case must match exactly.
     pub cased: bool,
+    /// How a target honours case-insensitive matching of this keyword (the config set's `*` choice).
+    pub case: CaseStrategy,
 }
 
 /// How a target should honour Sigma's case-insensitive string matching on a given field.
 ///
-/// Chosen per mapped field by the config set (see [`crate::mapping::ConfigSet::case_strategy`]),
-/// because only the index mapping knows whether a field is already case-insensitive.
+/// Chosen per mapped field by the config set (see [`crate::mapping::ConfigSet::case_strategy`]) and
+/// stored on each [`FieldTest`] and [`Keyword`], because only the index mapping knows whether a field
+/// is already case-insensitive.
 #[derive(
     Debug, Clone, Copy, PartialEq, Eq, Hash, Default, serde::Deserialize, serde::Serialize,
 )]
@@ -196,12 +225,34 @@ pub struct RuleQueries {
     pub warnings: Vec<String>,
 }
 
+impl RuleQueries {
+    /// The rule as one expression (its condition list OR-ed: a search matches when any condition
+    /// does) and the union of the indices, sorted. A one-condition rule (nearly all) borrows its
+    /// tree instead of copying it for every target that renders it.
+    pub fn combined(&self) -> Result<(Cow<'_, Expr>, Vec<String>), String> {
+        let expr = match self.queries.as_slice() {
+            [] => return Err("the rule produced no query".into()),
+            [one] => Cow::Borrowed(&one.expr),
+            many => Cow::Owned(Expr::or(many.iter().map(|x| x.expr.clone()).collect())),
+        };
+        let mut idx: Vec<String> = self
+            .queries
+            .iter()
+            .flat_map(|x| x.indices.iter().cloned())
+            .collect();
+        idx.sort();
+        idx.dedup();
+        Ok((expr, idx))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     fn t(f: &str) -> Expr {
         Expr::Test(FieldTest {
+            case: CaseStrategy::default(),
             field: f.into(),
             time_part: None,
             test: Test::Exists,
@@ -215,6 +266,7 @@ mod tests {
         assert_eq!(Expr::or(vec![t("a")]), t("a"));
         assert_eq!(Expr::not(Expr::not(t("a"))), t("a"));
         let null = Expr::Test(FieldTest {
+            case: CaseStrategy::default(),
             field: "a".into(),
             time_part: None,
             test: Test::Null,

@@ -7,9 +7,12 @@
 mod build;
 mod chain;
 mod config;
+pub mod correlation;
 pub mod ir;
+mod lower;
 pub mod overrides;
 mod pattern;
+pub mod query_string;
 
 pub use build::BuildError;
 pub use chain::ConfigSet;

@@ -22,7 +22,7 @@
 use serde::Deserialize;
 use serde_yaml::Value;
 
-use super::ir::{Expr, FieldTest, Test};
+use super::ir::{CaseStrategy, Expr, FieldTest, Test};
 use super::pattern;
 use crate::rule::value::{Part, SigmaString};
 
@@ -156,6 +156,7 @@ impl RawOverride {
                 literals: self.literals,
             },
             replace: Expr::Test(FieldTest {
+                case: CaseStrategy::default(),
                 field,
                 time_part: None,
                 test: Test::Pattern {
@@ -325,7 +326,7 @@ fn legacy_at(
     ov: &Override,
     fired: &mut bool,
 ) -> Expr {
-    let text = crate::render::lucene::canonical(&node);
+    let text = super::query_string::canonical(&node);
     let wrapped = format!("({text})");
     let whole = |re: &regex::Regex, t: &str| {
         re.find(t)
@@ -371,7 +372,7 @@ pub(crate) fn apply_all(
         if fired {
             fired_names.push(ov.name.clone());
         } else if let Matcher::Legacy { regexes, literals } = &ov.matcher {
-            let text = crate::render::lucene::canonical(&expr);
+            let text = super::query_string::canonical(&expr);
             for (src, re) in regexes {
                 if re.is_match(&text) {
                     warnings.push(format!(

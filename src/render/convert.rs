@@ -4,11 +4,13 @@
 
 use rayon::prelude::*;
 
+use crate::attack::AttackData;
 use crate::diag::Severity;
 use crate::mapping::ConfigSet;
-use crate::rule::{Document, Filter, Rule, SourceDoc};
-use crate::scan::Scan;
+use crate::mapping::correlation::{self, CorrelationInput, Reference};
 use crate::render::{Outcome, RuleInput, Status, Target};
+use crate::rule::{Correlation, Document, Filter, Rule, SourceDoc};
+use crate::scan::Scan;
 
 fn outcome(doc: &SourceDoc, target: &dyn Target) -> Outcome {
     Outcome {
@@ -30,6 +32,7 @@ fn outcome(doc: &SourceDoc, target: &dyn Target) -> Outcome {
 pub fn convert_doc(
     doc: &SourceDoc,
     set: &ConfigSet,
+    attack: &AttackData,
     target: &dyn Target,
     rejection: &str,
 ) -> Outcome {
@@ -38,7 +41,7 @@ pub fn convert_doc(
         docs: vec![doc.clone()],
         ..Scan::default()
     };
-    convert_doc_all(&scan, doc, set, &[target], rejection)
+    convert_doc_all(&scan, doc, set, attack, &[target], rejection)
         .pop()
         .unwrap_or_else(|| outcome(doc, target))
 }
@@ -50,6 +53,7 @@ pub fn convert_doc_all(
     scan: &Scan,
     doc: &SourceDoc,
     set: &ConfigSet,
+    attack: &AttackData,
     targets: &[&dyn Target],
     rejection: &str,
 ) -> Vec<Outcome> {
@@ -77,12 +81,12 @@ pub fn convert_doc_all(
             })
             .collect(),
         Some(Document::Correlation(c)) => {
-            let input = crate::render::correlation::resolve(scan, doc, c, set);
+            let input = resolve_correlation(scan, doc, c, set);
             targets
                 .iter()
                 .map(|t| {
                     let r = match &input {
-                        Ok(i) => t.render_correlation_rules(i),
+                        Ok(i) => t.render_correlation_rules(i, attack),
                         Err(e) => Err(e.clone()),
                     };
                     finish(outcome(doc, *t), r)
@@ -122,6 +126,7 @@ pub fn convert_doc_all(
                                 rule,
                                 queries,
                                 set,
+                                attack,
                             })
                         }
                     };
@@ -130,6 +135,47 @@ pub fn convert_doc_all(
                 .collect()
         }
     }
+}
+
+/// Looks up the rules a correlation references in the scan (with the filters that apply to each)
+/// and resolves the correlation under `set`; `Err` is the skip reason.
+pub fn resolve_correlation<'a>(
+    scan: &'a Scan,
+    doc: &'a SourceDoc,
+    c: &'a Correlation,
+    set: &'a ConfigSet,
+) -> Result<CorrelationInput<'a>, String> {
+    let references: Vec<Reference<'a>> = c
+        .rules
+        .iter()
+        .map(|r| {
+            let found = scan.lookup(&r.value);
+            let filters = match found {
+                Some((_, Document::Rule(rule))) => filters_for(scan, rule),
+                _ => Vec::new(),
+            };
+            Reference {
+                name: &r.value,
+                found,
+                filters,
+            }
+        })
+        .collect();
+    correlation::resolve(doc, c, set, &references)
+}
+
+/// Converts one correlation document for one target ([`convert`] resolves once and lets every target
+/// render; this is the single-target form).
+pub fn convert_correlation(
+    scan: &Scan,
+    doc: &SourceDoc,
+    c: &Correlation,
+    set: &ConfigSet,
+    attack: &AttackData,
+    target: &dyn Target,
+) -> Result<String, String> {
+    let input = resolve_correlation(scan, doc, c, set)?;
+    target.render_correlation_rules(&input, attack)
 }
 
 /// The parsed filter documents that name `rule` by id or name, in scan order.
@@ -182,7 +228,12 @@ pub fn rejection_reason(scan: &Scan, doc: &SourceDoc) -> String {
 
 /// Converts every document of `scan` (parsed or rejected) for every target. Output order: path,
 /// document index, then `targets` order — independent of thread scheduling.
-pub fn convert(scan: &Scan, set: &ConfigSet, targets: &[&dyn Target]) -> Vec<Outcome> {
+pub fn convert(
+    scan: &Scan,
+    set: &ConfigSet,
+    attack: &AttackData,
+    targets: &[&dyn Target],
+) -> Vec<Outcome> {
     let mut docs: Vec<&SourceDoc> = scan.docs.iter().collect();
     docs.sort_by(|a, b| (a.path.as_str(), a.index).cmp(&(b.path.as_str(), b.index)));
     docs.par_iter()
@@ -192,7 +243,7 @@ pub fn convert(scan: &Scan, set: &ConfigSet, targets: &[&dyn Target]) -> Vec<Out
             } else {
                 String::new()
             };
-            convert_doc_all(scan, d, set, targets, &rejection)
+            convert_doc_all(scan, d, set, attack, targets, &rejection)
         })
         .collect()
 }

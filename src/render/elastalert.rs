@@ -13,10 +13,13 @@ use std::collections::BTreeMap;
 
 use serde_json::{Value, json};
 
-use super::correlation::{CorrelationInput, condition_text};
-use super::es_rule::{combined, description, rule_indices, title};
+use super::meta::{description, rule_indices, title};
+use super::text::condition_text;
 use super::{RuleInput, Target};
+use crate::attack::AttackData;
 use crate::mapping::ConfigSet;
+use crate::mapping::correlation::CorrelationInput;
+use crate::mapping::query_string;
 use crate::rule::{CorrOp, CorrelationType, Meta, SourceDoc};
 
 /// Which ElastAlert alerter the rules use.
@@ -112,14 +115,18 @@ impl Target for ElastAlert {
     }
 
     fn render(&self, input: &RuleInput<'_>) -> Result<String, String> {
-        let (expr, indices) = combined(input.queries)?;
-        let query = super::lucene::render(&expr, input.set, None)?;
+        let (expr, indices) = input.queries.combined()?;
+        let query = query_string::render(&expr, None)?;
         let rule = self.rule(input.doc, &input.rule.meta, &query, &indices, input.set);
         self.finish(input.doc, rule)
     }
 
-    fn render_correlation_rules(&self, c: &CorrelationInput<'_>) -> Result<String, String> {
-        let query = super::lucene::render(&c.any_rule(), c.set, None)?;
+    fn render_correlation_rules(
+        &self,
+        c: &CorrelationInput<'_>,
+        _attack: &AttackData,
+    ) -> Result<String, String> {
+        let query = query_string::render(&c.any_rule(), None)?;
         let mut rule = self.rule(c.doc, &c.correlation.meta, &query, &c.indices(), c.set);
         let obj = rule.as_object_mut().expect("json! object");
         match c.kind() {

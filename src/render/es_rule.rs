@@ -21,16 +21,20 @@
 //!   timespan. Anything else is skipped with the reason.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::sync::LazyLock;
 
 use serde_json::{Value, json};
 
-use super::correlation::{CorrelationInput, condition_text, span};
+use super::lang::{eql, esql};
+use super::meta::{
+    description, esql_indices, ndjson, parse_minutes, provenance, rule_indices, rule_uuid, title,
+};
+use super::text::{condition_text, span};
 use super::{RuleInput, Target};
 use crate::attack::AttackData;
 use crate::attack::tags::{AttackTag, parse_attack_tag};
-use crate::mapping::ir::{Expr, RuleQueries};
-use crate::rule::{CorrelationType, Meta, Rule, SourceDoc};
+use crate::mapping::correlation::CorrelationInput;
+use crate::mapping::query_string;
+use crate::rule::{CorrelationType, Meta, SourceDoc};
 
 /// Which query language the detection rule carries.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -103,15 +107,6 @@ impl EsRule {
     }
 }
 
-/// Parses a positive number of minutes (`5` or `5m`).
-pub(crate) fn parse_minutes(v: &str) -> Result<u32, String> {
-    v.trim_end_matches('m')
-        .parse::<u32>()
-        .ok()
-        .filter(|n| *n > 0)
-        .ok_or_else(|| format!("an interval must be a positive number of minutes, not `{v}`"))
-}
-
 impl Target for EsRule {
     fn name(&self) -> &'static str {
         "es-rule"
@@ -122,36 +117,39 @@ impl Target for EsRule {
     }
 
     fn render(&self, input: &RuleInput<'_>) -> Result<String, String> {
-        let (expr, indices) = combined(input.queries)?;
+        let (expr, indices) = input.queries.combined()?;
         let (kind, query) = match self.language {
-            RuleLanguage::Lucene => ("query", super::lucene::render(&expr, input.set, None)?),
-            RuleLanguage::Eql => ("eql", super::eql::query(&expr, input.set)?),
-            RuleLanguage::Esql => (
-                "esql",
-                super::esql::query(&expr, &esql_indices(&indices), input.set)?,
-            ),
+            RuleLanguage::Lucene => ("query", query_string::render(&expr, None)?),
+            RuleLanguage::Eql => ("eql", eql::query(&expr)?),
+            RuleLanguage::Esql => ("esql", esql::query(&expr, &esql_indices(&indices))?),
         };
-        let rule = detection_rule(
-            self,
-            input.doc,
-            &input.rule.meta,
-            provenance(input.doc, input.rule),
-            kind,
-            &query,
-            &indices,
-        );
+        let origin = Origin {
+            doc: input.doc,
+            meta: &input.rule.meta,
+            provenance: provenance(input.doc, input.rule),
+            attack: input.attack,
+        };
+        let rule = detection_rule(self, origin, kind, &query, &indices);
         Ok(rule.to_string())
     }
 
-    fn render_correlation_rules(&self, c: &CorrelationInput<'_>) -> Result<String, String> {
-        let meta = &c.correlation.meta;
-        let prov = correlation_provenance(c);
+    fn render_correlation_rules(
+        &self,
+        c: &CorrelationInput<'_>,
+        attack: &AttackData,
+    ) -> Result<String, String> {
+        let origin = || Origin {
+            doc: c.doc,
+            meta: &c.correlation.meta,
+            provenance: correlation_provenance(c),
+            attack,
+        };
         let indices = c.indices();
         let window = span(c.seconds());
         let mut rule = match (c.kind(), self.language) {
             (_, RuleLanguage::Esql) => {
-                let q = super::esql::correlation_query(c)?;
-                detection_rule(self, c.doc, meta, prov, "esql", &q, &indices)
+                let q = esql::correlation_query(c)?;
+                detection_rule(self, origin(), "esql", &q, &indices)
             }
             (CorrelationType::EventCount | CorrelationType::ValueCount, _) => {
                 let n = c.at_least().ok_or_else(|| {
@@ -163,8 +161,8 @@ impl Target for EsRule {
                 if c.group_by.len() > 5 {
                     return Err("Kibana threshold rules group by at most 5 fields".into());
                 }
-                let q = super::lucene::render(&c.any_rule(), c.set, None)?;
-                let mut r = detection_rule(self, c.doc, meta, prov, "threshold", &q, &indices);
+                let q = query_string::render(&c.any_rule(), None)?;
+                let mut r = detection_rule(self, origin(), "threshold", &q, &indices);
                 r["threshold"] = if c.kind() == CorrelationType::EventCount {
                     json!({ "field": c.group_by, "value": n })
                 } else {
@@ -174,8 +172,8 @@ impl Target for EsRule {
                 r
             }
             (CorrelationType::TemporalOrdered, _) | (_, RuleLanguage::Eql) => {
-                let q = super::eql::correlation_query(c)?;
-                detection_rule(self, c.doc, meta, prov, "eql", &q, &indices)
+                let q = eql::correlation_query(c)?;
+                detection_rule(self, origin(), "eql", &q, &indices)
             }
             (k, _) => {
                 return Err(format!(
@@ -201,25 +199,28 @@ impl Target for EsRule {
     }
 }
 
-/// Joins one-line JSON artifacts into an ndjson file (each line ends with `\n`).
-pub(crate) fn ndjson(outputs: &[&str]) -> String {
-    let mut s = String::new();
-    for o in outputs {
-        s.push_str(o);
-        s.push('\n');
-    }
-    s
+/// Where a detection rule comes from: the Sigma document, its metadata and provenance, and the ATT&CK
+/// tables its `threat[]` is resolved against.
+struct Origin<'a> {
+    doc: &'a SourceDoc,
+    meta: &'a Meta,
+    provenance: Value,
+    attack: &'a AttackData,
 }
 
 fn detection_rule(
     t: &EsRule,
-    doc: &SourceDoc,
-    meta: &Meta,
-    provenance: Value,
+    origin: Origin<'_>,
     kind: &str,
     query: &str,
     indices: &[String],
 ) -> Value {
+    let Origin {
+        doc,
+        meta,
+        provenance,
+        attack,
+    } = origin;
     let (severity, risk) = severity(meta);
     let mut v = json!({
         "rule_id": rule_uuid(doc),
@@ -252,70 +253,9 @@ fn detection_rule(
     if let Some(l) = &meta.license {
         obj.insert("license".into(), json!(l.value));
     }
-    obj.insert("threat".into(), Value::Array(threat(meta)));
+    obj.insert("threat".into(), Value::Array(threat(meta, attack)));
     obj.insert("meta".into(), json!({ "sigma": provenance }));
     v
-}
-
-/// ORs the queries of a condition list into one expression and unions their indices.
-pub(crate) fn combined(q: &RuleQueries) -> Result<(Expr, Vec<String>), String> {
-    if q.queries.is_empty() {
-        return Err("the rule produced no query".into());
-    }
-    let expr = Expr::or(q.queries.iter().map(|x| x.expr.clone()).collect());
-    let mut idx: Vec<String> = q.queries.iter().flat_map(|x| x.indices.clone()).collect();
-    idx.sort();
-    idx.dedup();
-    Ok((expr, idx))
-}
-
-/// Kibana's default Security data sources (`securitySolution:defaultIndex`), used when neither the
-/// config nor the logsource names an index: the rule then searches where Kibana itself would.
-pub(crate) const DEFAULT_INDICES: &[&str] = &[
-    "apm-*-transaction*",
-    "auditbeat-*",
-    "endgame-*",
-    "filebeat-*",
-    "logs-*",
-    "packetbeat-*",
-    "traces-apm*",
-    "winlogbeat-*",
-    "-*elastic-cloud-logs-*",
-];
-
-/// The rule's index list, or [`DEFAULT_INDICES`].
-pub(crate) fn rule_indices(indices: &[String]) -> Vec<String> {
-    if indices.is_empty() {
-        DEFAULT_INDICES.iter().map(|s| s.to_string()).collect()
-    } else {
-        indices.to_vec()
-    }
-}
-
-/// Indices for an ES|QL `FROM`: the rule's, or the default list without its exclusion entry.
-pub(crate) fn esql_indices(indices: &[String]) -> Vec<String> {
-    rule_indices(indices)
-        .into_iter()
-        .filter(|i| !i.starts_with('-'))
-        .collect()
-}
-
-/// Title, falling back to the id or path (a rule always has a title once validated).
-pub(crate) fn title(doc: &SourceDoc, meta: &Meta) -> String {
-    meta.title
-        .as_ref()
-        .map(|t| t.value.trim().to_string())
-        .filter(|t| !t.is_empty())
-        .unwrap_or_else(|| doc.id.clone().unwrap_or_else(|| doc.path.clone()))
-}
-
-/// Description, falling back to the title: Kibana requires a non-empty one.
-pub(crate) fn description(doc: &SourceDoc, meta: &Meta) -> String {
-    meta.description
-        .as_ref()
-        .map(|t| t.value.trim().to_string())
-        .filter(|t| !t.is_empty())
-        .unwrap_or_else(|| title(doc, meta))
 }
 
 /// Authors split on commas, as Kibana shows one chip per author.
@@ -364,29 +304,6 @@ pub(crate) fn severity(meta: &Meta) -> (&'static str, u8) {
     }
 }
 
-/// Where the artifact came from, for `meta.sigma` / watch metadata / saved-search descriptions.
-pub(crate) fn provenance(doc: &SourceDoc, rule: &Rule) -> Value {
-    let t = |x: &Option<crate::rule::Text>| x.as_ref().map(|t| t.value.clone());
-    let mut ls = serde_json::Map::new();
-    for (k, v) in [
-        ("category", t(&rule.logsource.category)),
-        ("product", t(&rule.logsource.product)),
-        ("service", t(&rule.logsource.service)),
-    ] {
-        if let Some(v) = v {
-            ls.insert(k.into(), json!(v));
-        }
-    }
-    json!({
-        "id": doc.id,
-        "file": doc.path,
-        "document": doc.index,
-        "level": t(&rule.meta.level),
-        "status": t(&rule.meta.status),
-        "logsource": ls,
-    })
-}
-
 /// Provenance of a correlation: its own document plus the ids of the rules it references.
 fn correlation_provenance(c: &CorrelationInput<'_>) -> Value {
     let t = |x: &Option<crate::rule::Text>| x.as_ref().map(|t| t.value.clone());
@@ -402,62 +319,13 @@ fn correlation_provenance(c: &CorrelationInput<'_>) -> Value {
     })
 }
 
-/// A stable lower-case UUID for a rule: its Sigma id when that is a UUID, else a UUID derived from
-/// the id text (or, without an id, from the file path and document index).
-pub(crate) fn rule_uuid(doc: &SourceDoc) -> String {
-    if let Some(id) = &doc.id {
-        let l = id.trim().to_ascii_lowercase();
-        if is_uuid(&l) {
-            return l;
-        }
-        return derived_uuid(&format!("sigma-id:{id}"));
-    }
-    derived_uuid(&format!("sigma-path:{}#{}", doc.path, doc.index))
-}
-
-fn is_uuid(s: &str) -> bool {
-    let b = s.as_bytes();
-    b.len() == 36
-        && b.iter().enumerate().all(|(i, c)| match i {
-            8 | 13 | 18 | 23 => *c == b'-',
-            _ => c.is_ascii_hexdigit() && !c.is_ascii_uppercase(),
-        })
-}
-
-/// A deterministic UUID (version 8, "custom") from two FNV-1a-64 hashes of `key`: stable across runs
-/// and platforms, no extra dependency.
-pub(crate) fn derived_uuid(key: &str) -> String {
-    let h = |seed: u64| {
-        key.bytes().fold(seed, |h, b| {
-            (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3)
-        })
-    };
-    let a = h(0xcbf2_9ce4_8422_2325);
-    let b = h(0x6c62_272e_07bb_0142);
-    let x = (u128::from(a) << 64) | u128::from(b);
-    // version 8 and the RFC 4122 variant bits
-    let x = (x & !(0xf_u128 << 76)) | (0x8_u128 << 76);
-    let x = (x & !(0x3_u128 << 62)) | (0x2_u128 << 62);
-    let s = format!("{x:032x}");
-    format!(
-        "{}-{}-{}-{}-{}",
-        &s[0..8],
-        &s[8..12],
-        &s[12..16],
-        &s[16..20],
-        &s[20..32]
-    )
-}
-
-static ATTACK: LazyLock<AttackData> = LazyLock::new(AttackData::embedded);
-
 const ATTACK_URL: &str = "https://attack.mitre.org";
 
 /// `threat[]` from the rule's `attack.*` tags (see the module docs for the pairing rule). Unknown,
 /// deprecated or malformed tags contribute nothing (the validator reports them); a revoked technique
 /// is replaced by the technique ATT&CK names as its successor.
-pub(crate) fn threat(meta: &Meta) -> Vec<Value> {
-    let Ok(m) = ATTACK.enterprise() else {
+pub(crate) fn threat(meta: &Meta, attack: &AttackData) -> Vec<Value> {
+    let Ok(m) = attack.enterprise() else {
         return Vec::new();
     };
     let mut techs = BTreeSet::new();
@@ -581,7 +449,7 @@ mod tests {
             ],
             ..Default::default()
         };
-        let t = threat(&meta);
+        let t = threat(&meta, &AttackData::embedded());
         let ids: Vec<&str> = t
             .iter()
             .map(|e| e["tactic"]["id"].as_str().unwrap_or(""))
@@ -613,14 +481,5 @@ mod tests {
         assert_eq!(severity(&lvl("low")), ("low", 21));
         assert_eq!(severity(&lvl("critical")), ("critical", 99));
         assert_eq!(severity(&Meta::default()), ("low", 21));
-    }
-
-    #[test]
-    fn uuids_are_stable_and_valid() {
-        let a = derived_uuid("x");
-        assert_eq!(a, derived_uuid("x"));
-        assert_ne!(a, derived_uuid("y"));
-        assert!(is_uuid(&a), "{a}");
-        assert_eq!(&a[14..15], "8");
     }
 }

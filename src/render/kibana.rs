@@ -15,8 +15,9 @@ use std::collections::BTreeMap;
 
 use serde_json::{Value, json};
 
-use super::es_rule::{combined, derived_uuid, description, rule_indices, rule_uuid, title};
+use super::meta::{derived_uuid, description, rule_indices, rule_uuid, title};
 use super::{RuleInput, Target};
+use crate::mapping::query_string;
 
 /// The `kibana` target.
 #[derive(Debug, Clone, Copy, Default)]
@@ -35,8 +36,8 @@ impl Target for Kibana {
     }
 
     fn render(&self, input: &RuleInput<'_>) -> Result<String, String> {
-        let (expr, indices) = combined(input.queries)?;
-        let query = super::lucene::render(&expr, input.set, None)?;
+        let (expr, indices) = input.queries.combined()?;
+        let query = query_string::render(&expr, None)?;
         let pattern = rule_indices(&indices).join(",");
         let view_id = derived_uuid(&format!("index-pattern:{pattern}"));
         let view = json!({
@@ -105,6 +106,6 @@ impl Target for Kibana {
             }
         }
         let lines: Vec<&str> = views.into_values().chain(searches).collect();
-        Some(("saved_searches.ndjson", super::es_rule::ndjson(&lines)))
+        Some(("saved_searches.ndjson", super::meta::ndjson(&lines)))
     }
 }

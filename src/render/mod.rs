@@ -6,19 +6,23 @@
 //! that means something else.
 
 pub mod convert;
-pub mod correlation;
 pub mod elastalert;
 pub mod eql;
+pub mod es_qs;
 pub mod es_rule;
 pub mod esql;
 pub mod kibana;
-pub mod lucene;
+pub mod lang;
+pub mod meta;
 pub mod output;
+pub mod text;
 pub mod watcher;
 
 use serde::Serialize;
 
-use crate::mapping::{ConfigSet, Expr, RuleQueries};
+use crate::attack::AttackData;
+use crate::mapping::correlation::CorrelationInput;
+use crate::mapping::{ConfigSet, RuleQueries};
 use crate::rule::{Rule, SourceDoc};
 
 /// Everything a target may use to render one rule.
@@ -29,8 +33,10 @@ pub struct RuleInput<'a> {
     pub rule: &'a Rule,
     /// The IR, one query per condition.
     pub queries: &'a RuleQueries,
-    /// The config set (case strategy, date field, …).
+    /// The config set (date field, …).
     pub set: &'a ConfigSet,
+    /// ATT&CK data for `threat[]` (the embedded tables or the user's `--attack-data`).
+    pub attack: &'a AttackData,
 }
 
 /// One output format.
@@ -42,10 +48,11 @@ pub trait Target: Send + Sync {
     /// Renders one rule; `Err` = skipped with this reason.
     fn render(&self, input: &RuleInput<'_>) -> Result<String, String>;
     /// Renders a correlation whose referenced rules and fields are already resolved (see
-    /// [`correlation::convert_correlation`]); targets without correlation support keep the refusal.
+    /// [`convert::convert_correlation`]); targets without correlation support keep the refusal.
     fn render_correlation_rules(
         &self,
-        input: &correlation::CorrelationInput<'_>,
+        input: &CorrelationInput<'_>,
+        _attack: &AttackData,
     ) -> Result<String, String> {
         Err(format!(
             "{} correlations are not supported by the {} target",
@@ -66,7 +73,7 @@ pub trait Target: Send + Sync {
 
 /// Every built-in target, in `list targets` order.
 pub fn targets() -> Vec<&'static dyn Target> {
-    static ES_QS: lucene::EsQs = lucene::EsQs { case: None };
+    static ES_QS: es_qs::EsQs = es_qs::EsQs { case: None };
     static ES_RULE: es_rule::EsRule = es_rule::EsRule::DEFAULT;
     static KIBANA: kibana::Kibana = kibana::Kibana;
     static WATCHER: watcher::Watcher = watcher::Watcher::DEFAULT;
@@ -121,9 +128,10 @@ impl Target for Fixed {
     }
     fn render_correlation_rules(
         &self,
-        input: &correlation::CorrelationInput<'_>,
+        input: &CorrelationInput<'_>,
+        attack: &AttackData,
     ) -> Result<String, String> {
-        self.0.render_correlation_rules(input)
+        self.0.render_correlation_rules(input, attack)
     }
     fn extension(&self) -> &'static str {
         self.0.extension()
@@ -176,57 +184,4 @@ pub struct Outcome {
     /// Non-fatal notes (e.g. a legacy override that could not be honoured).
     #[serde(skip)]
     pub warnings: Vec<String>,
-}
-
-/// Spelling of the boolean operators of a query language, for [`render_bool`].
-pub(crate) struct BoolOps {
-    /// Conjunction, with surrounding spaces (` and `).
-    pub and: &'static str,
-    /// Disjunction, with surrounding spaces.
-    pub or: &'static str,
-    /// Negation prefix, with a trailing space.
-    pub not: &'static str,
-}
-
-/// Renders the `And` / `Or` / `Not` skeleton of the IR with explicit parentheses everywhere, so the
-/// query languages' differing precedences can never regroup a condition; tests and keywords are
-/// rendered by `leaf` (the part each language really differs in).
-pub(crate) fn render_bool(
-    e: &Expr,
-    out: &mut String,
-    ops: &BoolOps,
-    leaf: &dyn Fn(&Expr, &mut String) -> Result<(), String>,
-) -> Result<(), String> {
-    match e {
-        Expr::And(v) | Expr::Or(v) if v.len() == 1 => render_bool(&v[0], out, ops, leaf),
-        Expr::And(v) | Expr::Or(v) => {
-            let op = if matches!(e, Expr::And(_)) {
-                ops.and
-            } else {
-                ops.or
-            };
-            out.push('(');
-            for (i, x) in v.iter().enumerate() {
-                if i > 0 {
-                    out.push_str(op);
-                }
-                render_bool(x, out, ops, leaf)?;
-            }
-            out.push(')');
-            Ok(())
-        }
-        Expr::Not(x) => {
-            out.push_str(ops.not);
-            // Always bracket the operand so the negation binds to all of it.
-            if matches!(**x, Expr::And(_) | Expr::Or(_)) {
-                render_bool(x, out, ops, leaf)
-            } else {
-                out.push('(');
-                render_bool(x, out, ops, leaf)?;
-                out.push(')');
-                Ok(())
-            }
-        }
-        Expr::Test(_) | Expr::Keyword(_) => leaf(e, out),
-    }
 }

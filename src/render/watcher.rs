@@ -12,10 +12,9 @@ use std::collections::BTreeMap;
 
 use serde_json::{Value, json};
 
-use super::es_rule::{
-    combined, description, parse_minutes, provenance, rule_indices, rule_uuid, title,
-};
+use super::meta::{description, parse_minutes, provenance, rule_indices, rule_uuid, title};
 use super::{RuleInput, Target};
+use crate::mapping::query_string;
 
 /// Which action a watch takes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -159,8 +158,8 @@ impl Target for Watcher {
     }
 
     fn render(&self, input: &RuleInput<'_>) -> Result<String, String> {
-        let (expr, indices) = combined(input.queries)?;
-        let query = super::lucene::render(&expr, input.set, None)?;
+        let (expr, indices) = input.queries.combined()?;
+        let query = query_string::render(&expr, None)?;
         let name = title(input.doc, &input.rule.meta);
         let window = format!("now-{}m", self.interval_minutes);
         let mut range = serde_json::Map::new();
@@ -201,7 +200,7 @@ impl Target for Watcher {
             })
             .collect();
         let refs: Vec<&str> = lines.iter().map(String::as_str).collect();
-        Some(("watches.ndjson", super::es_rule::ndjson(&refs)))
+        Some(("watches.ndjson", super::meta::ndjson(&refs)))
     }
 }
 

@@ -1,19 +1,26 @@
-//! Sigma correlation rules for the Elastic targets: resolving the referenced rules and fields once,
-//! so each target only decides whether (and how) its language can express the correlation.
+//! Sigma correlation rules, mapped: the referenced rules' IR and the correlation's fields resolved
+//! once, so each target only decides whether (and how) its language can express the correlation.
 //!
-//! [`resolve`] is what [`crate::render::convert`] calls for a correlation document (once, for every target). It
-//! looks the referenced rules up in the scan (by id or name), builds their IR under the same config
-//! set, maps `group-by` fields (and aliases) and the aggregated field through the config, and hands a
-//! [`CorrelationInput`] to [`Target::render_correlation_rules`]. Anything that cannot be resolved
+//! The caller finds the referenced documents (by id or name) and the filters that apply to them and
+//! passes them in as [`Reference`]s, so mapping never sees the scan. [`resolve`] builds their IR under
+//! the same config set, maps `group-by` fields (and aliases) and the aggregated field through the
+//! config, and returns a [`CorrelationInput`] for the renderers. Anything that cannot be resolved
 //! faithfully — a missing or non-rule reference (chained correlations), a field that maps to several
-//! names, aliases that disagree after mapping — is a skip with the reason.
+//! names, aliases that disagree after mapping — is an `Err` with the skip reason.
 
-use super::Target;
-use super::es_rule::combined;
-use crate::mapping::ConfigSet;
-use crate::mapping::ir::Expr;
-use crate::rule::{CorrOp, Correlation, CorrelationType, Document, Rule, SourceDoc};
-use crate::scan::Scan;
+use super::chain::ConfigSet;
+use super::ir::Expr;
+use crate::rule::{CorrOp, Correlation, CorrelationType, Document, Filter, Rule, SourceDoc};
+
+/// One rule reference of a correlation, looked up by the caller.
+pub struct Reference<'a> {
+    /// The reference as written (an id or a name).
+    pub name: &'a str,
+    /// The document it names, when the caller found one.
+    pub found: Option<(&'a SourceDoc, &'a Document)>,
+    /// The Sigma filter documents that apply to the referenced rule.
+    pub filters: Vec<&'a Filter>,
+}
 
 /// One referenced rule, resolved and mapped.
 pub struct Resolved<'a> {
@@ -100,34 +107,6 @@ impl CorrelationInput<'_> {
     }
 }
 
-/// A timespan in the largest whole unit: `90s`, `5m`, `2h`, `1d` (Kibana date math and interval
-/// syntax, EQL `maxspan`).
-pub fn span(seconds: u64) -> String {
-    let s = seconds.max(1);
-    if s.is_multiple_of(86_400) {
-        format!("{}d", s / 86_400)
-    } else if s.is_multiple_of(3600) {
-        format!("{}h", s / 3600)
-    } else if s.is_multiple_of(60) {
-        format!("{}m", s / 60)
-    } else {
-        format!("{s}s")
-    }
-}
-
-/// The reason every target gives for a condition it cannot express.
-pub fn condition_text(c: &Correlation) -> String {
-    match &c.condition {
-        None => "no condition".into(),
-        Some(cond) => cond
-            .ops
-            .iter()
-            .map(|(op, n)| format!("{} {n}", op.symbol()))
-            .collect::<Vec<_>>()
-            .join(" and "),
-    }
-}
-
 fn map_one(set: &ConfigSet, rule: &Rule, field: &str) -> Result<String, String> {
     let mapped = set.map_field(field, &set.rule_ctx(rule));
     match mapped.as_slice() {
@@ -178,16 +157,16 @@ fn map_corr_field(
 
 /// Resolves a correlation's references and fields; `Err` is the skip reason.
 pub fn resolve<'a>(
-    scan: &'a Scan,
     doc: &'a SourceDoc,
     correlation: &'a Correlation,
     set: &'a ConfigSet,
+    references: &[Reference<'a>],
 ) -> Result<CorrelationInput<'a>, String> {
-    let mut rules = Vec::with_capacity(correlation.rules.len());
-    for reference in &correlation.rules {
-        let r = &reference.value;
-        let (rdoc, d) = scan
-            .lookup(r)
+    let mut rules = Vec::with_capacity(references.len());
+    for reference in references {
+        let r = reference.name;
+        let (rdoc, d) = reference
+            .found
             .ok_or_else(|| format!("referenced rule `{r}` is not among the converted files"))?;
         let Document::Rule(rule) = d else {
             return Err(format!(
@@ -196,9 +175,10 @@ pub fn resolve<'a>(
             ));
         };
         let queries = set
-            .build_filtered(rule, &crate::render::convert::filters_for(scan, rule))
+            .build_filtered(rule, &reference.filters)
             .map_err(|e| format!("referenced rule `{r}`: {}", e.0))?;
-        let (expr, indices) = combined(&queries)?;
+        let (expr, indices) = queries.combined()?;
+        let expr = expr.into_owned();
         rules.push(Resolved {
             doc: rdoc,
             rule,
@@ -226,31 +206,4 @@ pub fn resolve<'a>(
         group_by,
         field,
     })
-}
-
-/// Converts one correlation document for one target ([`crate::render::convert`] resolves once and lets every
-/// target render; this is the single-target form).
-pub fn convert_correlation(
-    scan: &Scan,
-    doc: &SourceDoc,
-    correlation: &Correlation,
-    set: &ConfigSet,
-    target: &dyn Target,
-) -> Result<String, String> {
-    let input = resolve(scan, doc, correlation, set)?;
-    target.render_correlation_rules(&input)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn spans_use_the_largest_unit() {
-        assert_eq!(span(90), "90s");
-        assert_eq!(span(300), "5m");
-        assert_eq!(span(7200), "2h");
-        assert_eq!(span(86_400), "1d");
-        assert_eq!(span(0), "1s");
-    }
 }

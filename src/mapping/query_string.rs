@@ -1,12 +1,16 @@
-//! `es-qs`: Elasticsearch `query_string` (Lucene classic syntax) from the IR.
+//! Elasticsearch `query_string` (Lucene classic syntax) text of IR expressions.
 //!
-//! Guarantees, checked against the real Lucene parser in `tests/lucene_oracle.rs`:
+//! It lives in the mapping layer, not among the renderers, because sigmac-format overrides identify
+//! sub-expressions by this text ([`canonical`]); the Lucene-based targets (`es-qs`, es-rule with
+//! `language: lucene`, Kibana, Watcher, ElastAlert) render their queries through [`render`].
+//!
+//! Guarantees, checked against the real Lucene parser by the oracle tests:
 //! * every reserved character and whitespace in values and field names is escaped, so no value can
 //!   turn into syntax (`/`, `!`, `:` …); values starting with `<`/`>` are quoted, because
 //!   Elasticsearch reads an escaped leading `>` as a range anyway;
 //! * every `AND`/`OR` group and every `NOT` is parenthesised (the classic parser's operator
 //!   precedence is not boolean precedence);
-//! * Sigma's case-insensitive matching follows the config set's [`CaseStrategy`] per field;
+//! * Sigma's case-insensitive matching follows the [`CaseStrategy`] the builder chose per field;
 //! * Sigma regexes (unanchored search, PCRE-style) are translated to Lucene's anchored dialect, or the
 //!   rule is skipped with the reason; nothing is passed through unchecked.
 
@@ -17,50 +21,14 @@ use regex_syntax::ast::{
     FlagsItemKind, GroupKind, RepetitionKind, RepetitionRange,
 };
 
-use super::{RuleInput, Target};
-use crate::mapping::ConfigSet;
-use crate::mapping::ir::{CaseStrategy, Expr, FieldTest, Keyword, Test};
+use super::ir::{CaseStrategy, Expr, FieldTest, Keyword, Test};
 use crate::rule::modifier::{CmpOp, ReFlags};
 use crate::rule::value::{Part, SigmaString};
 
-/// The `es-qs` target. `case` forces one strategy for every field (tests, differential runs);
-/// `None` asks the config set per field.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct EsQs {
-    /// Forced case strategy.
-    pub case: Option<CaseStrategy>,
-}
-
-impl Target for EsQs {
-    fn name(&self) -> &'static str {
-        "es-qs"
-    }
-
-    fn about(&self) -> &'static str {
-        "Elasticsearch query_string (Lucene syntax), one query per rule condition"
-    }
-
-    /// A rule with a condition list (several queries) becomes one query OR-ing them: a search
-    /// matches when any condition does, which is what Sigma's list means, and one rule stays one
-    /// query.
-    fn render(&self, input: &RuleInput<'_>) -> Result<String, String> {
-        let expr = Expr::or(
-            input
-                .queries
-                .queries
-                .iter()
-                .map(|q| q.expr.clone())
-                .collect(),
-        );
-        render(&expr, input.set, self.case)
-    }
-}
-
 /// Renders one IR expression as a Lucene query string. This is the function other Lucene-based
 /// targets (rule JSON, saved searches, watches, ElastAlert) should embed.
-pub fn render(expr: &Expr, set: &ConfigSet, case: Option<CaseStrategy>) -> Result<String, String> {
+pub fn render(expr: &Expr, case: Option<CaseStrategy>) -> Result<String, String> {
     let r = Renderer {
-        set: Some(set),
         case,
         canonical: false,
     };
@@ -73,7 +41,6 @@ pub fn render(expr: &Expr, set: &ConfigSet, case: Option<CaseStrategy>) -> Resul
 /// legacy text overrides per sub-expression.
 pub fn canonical(expr: &Expr) -> String {
     let r = Renderer {
-        set: None,
         case: Some(CaseStrategy::Exact),
         canonical: true,
     };
@@ -83,8 +50,7 @@ pub fn canonical(expr: &Expr) -> String {
     out
 }
 
-struct Renderer<'a> {
-    set: Option<&'a ConfigSet>,
+struct Renderer {
     case: Option<CaseStrategy>,
     canonical: bool,
 }
@@ -141,15 +107,10 @@ fn regex_char(out: &mut String, c: char, icase: bool) {
     }
 }
 
-impl Renderer<'_> {
-    fn strategy(&self, field: Option<&str>) -> CaseStrategy {
-        if let Some(c) = self.case {
-            return c;
-        }
-        match self.set {
-            Some(s) => s.case_strategy(field.unwrap_or("*")),
-            None => CaseStrategy::Exact,
-        }
+impl Renderer {
+    /// The forced strategy, else the one the builder chose for this test or keyword.
+    fn strategy(&self, chosen: CaseStrategy) -> CaseStrategy {
+        self.case.unwrap_or(chosen)
     }
 
     fn expr(&self, e: &Expr, out: &mut String) -> Result<(), String> {
@@ -197,7 +158,7 @@ impl Renderer<'_> {
         }
     }
 
-    fn value(&self, v: &SigmaString, cased: bool, field: Option<&str>, out: &mut String) {
+    fn value(&self, v: &SigmaString, cased: bool, chosen: CaseStrategy, out: &mut String) {
         if v.is_empty() {
             out.push_str("\"\"");
             return;
@@ -205,7 +166,7 @@ impl Renderer<'_> {
         let strategy = if cased || !has_case(v) {
             CaseStrategy::Exact
         } else {
-            self.strategy(field)
+            self.strategy(chosen)
         };
         match strategy {
             CaseStrategy::Regex => {
@@ -266,7 +227,7 @@ impl Renderer<'_> {
     fn bare_value(&self, t: &FieldTest, out: &mut String) {
         match &t.test {
             Test::Pattern { value, .. } if value.parts == [Part::AnyChars] => out.push('*'),
-            Test::Pattern { value, cased } => self.value(value, *cased, Some(&t.field), out),
+            Test::Pattern { value, cased } => self.value(value, *cased, t.case, out),
             Test::Number(n) => escape_into(out, &n.to_string()),
             Test::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
             _ => {}
@@ -279,7 +240,7 @@ impl Renderer<'_> {
             .clone()
             .with_leading_wildcard()
             .with_trailing_wildcard();
-        self.value(&v, k.cased, None, out);
+        self.value(&v, k.cased, k.case, out);
         Ok(())
     }
 
@@ -305,7 +266,7 @@ impl Renderer<'_> {
                 if value.parts == [Part::AnyChars] {
                     out.push('*');
                 } else {
-                    self.value(value, *cased, Some(&t.field), out);
+                    self.value(value, *cased, t.case, out);
                 }
             }
             Test::Regex { pattern, flags } => {
@@ -749,9 +710,9 @@ mod tests {
 
     #[test]
     fn escaping_and_case() {
-        let set = ConfigSet::default();
         let t = |v: &str, case| {
             let e = Expr::Test(FieldTest {
+                case: CaseStrategy::default(),
                 field: "a b".into(),
                 time_part: None,
                 test: Test::Pattern {
@@ -759,7 +720,7 @@ mod tests {
                     cased: false,
                 },
             });
-            render(&e, &set, Some(case)).unwrap()
+            render(&e, Some(case)).unwrap()
         };
         assert_eq!(t("C:/x y!*", CaseStrategy::Exact), "a\\ b:C\\:\\/x\\ y\\!*");
         assert_eq!(t(">foo", CaseStrategy::Exact), "a\\ b:\">foo\"");

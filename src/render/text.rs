@@ -1,0 +1,139 @@
+//! Text helpers shared by several renderers: the boolean skeleton of EQL and ES|QL, correlation
+//! timespans and condition wording, ECS numeric fields and unresolved placeholders. One place, so no
+//! renderer imports another.
+
+use crate::mapping::ir::Expr;
+use crate::rule::Correlation;
+use crate::rule::value::SigmaString;
+
+/// A timespan in the largest whole unit: `90s`, `5m`, `2h`, `1d` (Kibana date math and interval
+/// syntax, EQL `maxspan`).
+pub fn span(seconds: u64) -> String {
+    let s = seconds.max(1);
+    if s.is_multiple_of(86_400) {
+        format!("{}d", s / 86_400)
+    } else if s.is_multiple_of(3600) {
+        format!("{}h", s / 3600)
+    } else if s.is_multiple_of(60) {
+        format!("{}m", s / 60)
+    } else {
+        format!("{s}s")
+    }
+}
+
+/// The reason every target gives for a condition it cannot express.
+pub fn condition_text(c: &Correlation) -> String {
+    match &c.condition {
+        None => "no condition".into(),
+        Some(cond) => cond
+            .ops
+            .iter()
+            .map(|(op, n)| format!("{} {n}", op.symbol()))
+            .collect::<Vec<_>>()
+            .join(" and "),
+    }
+}
+
+/// ECS fields with numeric types (by last segment): numbers stay numbers there, strings elsewhere.
+pub fn numeric_field(f: &str) -> bool {
+    let last = f.rsplit('.').next().unwrap_or(f);
+    matches!(
+        last,
+        "port"
+            | "pid"
+            | "ppid"
+            | "bytes"
+            | "packets"
+            | "size"
+            | "entropy"
+            | "exit_code"
+            | "uptime"
+            | "duration"
+            | "severity"
+            | "risk_score"
+            | "sequence"
+            | "count"
+            | "length"
+            | "status_code"
+            | "ttl"
+            | "iana_number"
+    )
+}
+
+/// Placeholders left unresolved by the config cannot be searched for.
+pub fn no_placeholders(v: &SigmaString, field: &str) -> Result<(), String> {
+    if v.has_placeholders() {
+        Err(format!(
+            "placeholder in a value of `{field}` was not resolved by the config"
+        ))
+    } else {
+        Ok(())
+    }
+}
+
+/// Spelling of the boolean operators of a query language, for [`render_bool`].
+pub struct BoolOps {
+    /// Conjunction, with surrounding spaces (` and `).
+    pub and: &'static str,
+    /// Disjunction, with surrounding spaces.
+    pub or: &'static str,
+    /// Negation prefix, with a trailing space.
+    pub not: &'static str,
+}
+
+/// Renders the `And` / `Or` / `Not` skeleton of the IR with explicit parentheses everywhere, so the
+/// query languages' differing precedences can never regroup a condition; tests and keywords are
+/// rendered by `leaf` (the part each language really differs in).
+pub fn render_bool(
+    e: &Expr,
+    out: &mut String,
+    ops: &BoolOps,
+    leaf: &dyn Fn(&Expr, &mut String) -> Result<(), String>,
+) -> Result<(), String> {
+    match e {
+        Expr::And(v) | Expr::Or(v) if v.len() == 1 => render_bool(&v[0], out, ops, leaf),
+        Expr::And(v) | Expr::Or(v) => {
+            let op = if matches!(e, Expr::And(_)) {
+                ops.and
+            } else {
+                ops.or
+            };
+            out.push('(');
+            for (i, x) in v.iter().enumerate() {
+                if i > 0 {
+                    out.push_str(op);
+                }
+                render_bool(x, out, ops, leaf)?;
+            }
+            out.push(')');
+            Ok(())
+        }
+        Expr::Not(x) => {
+            out.push_str(ops.not);
+            // Always bracket the operand so the negation binds to all of it.
+            if matches!(**x, Expr::And(_) | Expr::Or(_)) {
+                render_bool(x, out, ops, leaf)
+            } else {
+                out.push('(');
+                render_bool(x, out, ops, leaf)?;
+                out.push(')');
+                Ok(())
+            }
+        }
+        Expr::Test(_) | Expr::Keyword(_) => leaf(e, out),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn spans_use_the_largest_unit() {
+        assert_eq!(span(90), "90s");
+        assert_eq!(span(300), "5m");
+        assert_eq!(span(7200), "2h");
+        assert_eq!(span(86_400), "1d");
+        assert_eq!(span(0), "1s");
+    }
+}
