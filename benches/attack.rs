@@ -52,7 +52,8 @@ fn bench(c: &mut Criterion) {
     drop(scan);
     let before = peak_rss_kib();
     let data = AttackData::embedded();
-    let layer = build_layer(&rules, &LayerOptions::default(), &data).map(|o| o.layer.to_json());
+    let layer =
+        build_layer(&rules, &LayerOptions::default(), &data).map(|o| o.layer.to_json().ok());
     eprintln!(
         "{} rules; layer {} bytes; peak RSS before layer {:?} KiB, after {:?} KiB",
         rules.len(),
@@ -64,7 +65,10 @@ fn bench(c: &mut Criterion) {
         b.iter(|| {
             let data = AttackData::embedded();
             let out = build_layer(black_box(&rules), &LayerOptions::default(), &data);
-            black_box(out.map(|o| o.layer.to_json().len()).unwrap_or(0))
+            black_box(
+                out.map(|o| o.layer.to_json().map_or(0, |s| s.len()))
+                    .unwrap_or(0),
+            )
         })
     });
     c.bench_function("attack/stats_corpus", |b| {

@@ -447,8 +447,8 @@ fn check(args: CheckArgs) -> Result<ExitCode> {
     );
     let catalogue = sigmaforge::validate::registry::catalogue(&extra);
     let rendered = match args.format {
-        CheckFormat::Json => report::json::render(&summary, diags),
-        CheckFormat::Sarif => report::sarif::render(diags, &catalogue, env!("CARGO_PKG_VERSION")),
+        CheckFormat::Json => report::json::render(&summary, diags)?,
+        CheckFormat::Sarif => report::sarif::render(diags, &catalogue, env!("CARGO_PKG_VERSION"))?,
         CheckFormat::Junit => report::junit::render(diags, &scan.files, &catalogue),
         CheckFormat::Github => report::github::render(diags, &summary, &catalogue),
         CheckFormat::Text => {
@@ -625,7 +625,7 @@ fn layer(args: LayerArgs) -> Result<ExitCode> {
         ..attack::LayerOptions::default()
     };
     let out = attack::build_layer(&rules, &options, &data)?;
-    write_file(&args.output, &out.layer.to_json())?;
+    write_file(&args.output, &out.layer.to_json()?)?;
     if let Some(svg) = &args.svg {
         let text = attack::render_svg(
             &rules,
@@ -762,7 +762,7 @@ fn coverage_diff(args: DiffArgs) -> Result<ExitCode> {
             },
             &data,
         )?;
-        write_file(p, &layer.to_json())?;
+        write_file(p, &layer.to_json()?)?;
     }
     let text = match args.format {
         DocFormat::Markdown => diff.to_markdown(args.max_rows),

@@ -35,6 +35,9 @@ pub enum RunError {
     /// Layer options or ATT&CK data were unusable.
     #[error(transparent)]
     Coverage(#[from] attack::CoverageError),
+    /// An artifact could not be serialised (never written as an empty file instead).
+    #[error("cannot serialise an artifact: {0}")]
+    Serialize(#[from] serde_json::Error),
     /// Writing an artifact failed.
     #[error("cannot write {path}: {message}")]
     Write {
@@ -176,13 +179,13 @@ pub fn run(inputs: &RunInputs<'_>) -> Result<RunReport, RunError> {
     let json_path = out.join("findings.json");
     write(
         &json_path,
-        &report::json::render(&summary, &head.diagnostics),
+        &report::json::render(&summary, &head.diagnostics)?,
     )?;
     artifacts.insert("findings", json_path);
     let sarif_path = out.join("sigmaforge.sarif");
     write(
         &sarif_path,
-        &report::sarif::render(&head.diagnostics, &catalogue, env!("CARGO_PKG_VERSION")),
+        &report::sarif::render(&head.diagnostics, &catalogue, env!("CARGO_PKG_VERSION"))?,
     )?;
     artifacts.insert("sarif", sarif_path);
 
@@ -213,7 +216,7 @@ pub fn run(inputs: &RunInputs<'_>) -> Result<RunReport, RunError> {
     }
     let mut jsonl = String::new();
     for o in &outcomes {
-        jsonl.push_str(&serde_json::to_string(o).unwrap_or_default());
+        jsonl.push_str(&serde_json::to_string(o)?);
         jsonl.push('\n');
     }
     let conv_path = out.join("conversion.jsonl");
@@ -252,7 +255,7 @@ pub fn run(inputs: &RunInputs<'_>) -> Result<RunReport, RunError> {
     )?;
     write(
         &out.join("coverage.json"),
-        &(serde_json::to_string_pretty(&stats).unwrap_or_default() + "\n"),
+        &(serde_json::to_string_pretty(&stats)? + "\n"),
     )?;
     let layer = if ls.enabled {
         let options = attack::LayerOptions {
@@ -264,7 +267,7 @@ pub fn run(inputs: &RunInputs<'_>) -> Result<RunReport, RunError> {
         };
         let layer = attack::build_layer(&head.rules, &options, inputs.attack)?;
         let p = out.join("layer.json");
-        write(&p, &layer.layer.to_json())?;
+        write(&p, &layer.layer.to_json()?)?;
         artifacts.insert("layer", p);
         if ls.svg {
             let svg = attack::render_svg(
@@ -302,10 +305,7 @@ pub fn run(inputs: &RunInputs<'_>) -> Result<RunReport, RunError> {
                 inputs.attack,
             )?;
             let p = out.join("coverage-diff.json");
-            write(
-                &p,
-                &(serde_json::to_string_pretty(&diff).unwrap_or_default() + "\n"),
-            )?;
+            write(&p, &(serde_json::to_string_pretty(&diff)? + "\n"))?;
             let diff_layer = diff.layer(
                 &attack::LayerOptions {
                     name: format!("{name}: change"),
@@ -315,7 +315,7 @@ pub fn run(inputs: &RunInputs<'_>) -> Result<RunReport, RunError> {
                 inputs.attack,
             )?;
             let p = out.join("layer-diff.json");
-            write(&p, &diff_layer.to_json())?;
+            write(&p, &diff_layer.to_json()?)?;
             artifacts.insert("layer-diff", p);
             Some(diff)
         }

@@ -132,7 +132,7 @@ fn layer_is_valid_navigator_4_5() {
 fn layer_json_snapshot() {
     let data = AttackData::embedded();
     let out = build_layer(&fixture(), &LayerOptions::default(), &data).expect("layer");
-    let json = out.layer.to_json();
+    let json = out.layer.to_json().expect("layer serialises");
     // the generator row carries the crate version; keep the snapshot stable across releases
     let json = json.replace(env!("CARGO_PKG_VERSION"), "[version]");
     insta::assert_snapshot!("attack_layer_fixture", json);

@@ -333,10 +333,10 @@ pub struct Layer {
 
 impl Layer {
     /// Pretty JSON with a trailing newline (deterministic: struct order, sorted entries).
-    pub fn to_json(&self) -> String {
-        let mut s = serde_json::to_string_pretty(self).unwrap_or_default();
+    pub fn to_json(&self) -> Result<String, serde_json::Error> {
+        let mut s = serde_json::to_string_pretty(self)?;
         s.push('\n');
-        s
+        Ok(s)
     }
 }
 
@@ -911,11 +911,13 @@ mod tests {
         let la = build_layer(&a, &LayerOptions::default(), &data)
             .expect("a")
             .layer
-            .to_json();
+            .to_json()
+            .unwrap();
         let lb = build_layer(&b, &LayerOptions::default(), &data)
             .expect("b")
             .layer
-            .to_json();
+            .to_json()
+            .unwrap();
         assert_eq!(la, lb);
     }
 }

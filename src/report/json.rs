@@ -11,12 +11,11 @@ struct Report<'a> {
 }
 
 /// Renders `{"summary": {...}, "diagnostics": [...]}`.
-pub fn render(summary: &Summary, diags: &[Diagnostic]) -> String {
+pub fn render(summary: &Summary, diags: &[Diagnostic]) -> Result<String, serde_json::Error> {
     let mut s = serde_json::to_string_pretty(&Report {
         summary,
         diagnostics: diags,
-    })
-    .unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
+    })?;
     s.push('\n');
-    s
+    Ok(s)
 }

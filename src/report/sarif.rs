@@ -57,7 +57,11 @@ fn help(d: &CodeDoc) -> (String, String) {
 
 /// Renders a SARIF log. `catalogue` documents every code (all of them become driver rules so rule
 /// indices are stable across runs); unknown codes in `diags` are added with their own id.
-pub fn render(diags: &[Diagnostic], catalogue: &[CodeDoc], version: &str) -> String {
+pub fn render(
+    diags: &[Diagnostic],
+    catalogue: &[CodeDoc],
+    version: &str,
+) -> Result<String, serde_json::Error> {
     let mut docs: BTreeMap<&str, &CodeDoc> =
         catalogue.iter().map(|d| (d.code.as_str(), d)).collect();
     let extra: Vec<CodeDoc> = diags
@@ -123,9 +127,9 @@ pub fn render(diags: &[Diagnostic], catalogue: &[CodeDoc], version: &str) -> Str
             "results": results
         }]
     });
-    let mut s = serde_json::to_string_pretty(&log).unwrap_or_default();
+    let mut s = serde_json::to_string_pretty(&log)?;
     s.push('\n');
-    s
+    Ok(s)
 }
 
 #[cfg(test)]
