@@ -52,8 +52,8 @@ fn bench(c: &mut Criterion) {
     drop(scan);
     let before = peak_rss_kib();
     let data = AttackData::embedded();
-    let layer =
-        build_layer(&rules, &LayerOptions::default(), &data).map(|o| o.layer.to_json().ok());
+    let layer = build_layer(&rules, &LayerOptions::default(), &data)
+        .map(|o| o.layer.to_json().expect("layer serialises"));
     eprintln!(
         "{} rules; layer {} bytes; peak RSS before layer {:?} KiB, after {:?} KiB",
         rules.len(),
