@@ -1,5 +1,8 @@
 //! Field mapping: configs (sigmac's format, chained), logsource matching, the target-neutral query IR
-//! and its builder, and overrides on the IR.
+//! and its builder, overrides on the IR, and correlations resolved onto the IR.
+//!
+//! The files read bottom-up with no circle: `ir` ← `lower` ← `query_string` ← `overrides`/`pattern`
+//! ← `config` ← `chain` ← `build` ← `correlation` (see `docs/ARCHITECTURE.md`).
 //!
 //! Flow: `ConfigSet::load(&["ecs-windows"])` → `set.build(&rule)` → [`RuleQueries`] → a target renders
 //! each [`Query`]. Rules are never mutated; the IR is immutable once built.

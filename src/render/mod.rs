@@ -1,7 +1,9 @@
 //! Conversion targets: each renders the mapping IR (never rule text) into one artifact format.
 //!
-//! Targets are registered in [`targets`]; the CLI looks them up by name (`-t es-qs`) and
-//! [`crate::render::convert`] runs them over a scan. A target reports an `Err(reason)` for a rule it cannot
+//! One module per target (`es_qs`, `es_rule`, `kibana`, `watcher`, `elastalert`, `eql`, `esql`); the
+//! query languages they embed live in [`lang`], helpers two targets share in [`text`] and [`meta`], so
+//! no target imports another. Targets are registered in [`targets`]; the CLI looks them up by name
+//! (`-t es-qs`) and [`convert`] runs them over a scan. A target reports an `Err(reason)` for a rule it cannot
 //! express faithfully; the rule is then `skipped` with that reason, never converted to something
 //! that means something else.
 
