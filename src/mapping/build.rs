@@ -251,7 +251,7 @@ fn build(rule: &Rule, set: &ConfigSet, filters: &[&Filter]) -> Result<RuleQuerie
             None => body,
         };
         let (expr, fired) = overrides::apply_all(expr, &overrides, &mut warnings);
-        let expr = expr.with_case(&|field| set.case_strategy(field.unwrap_or("*")));
+        let expr = expr.with_case(&|field| set.case_strategy(&b.ctx, field.unwrap_or("*")));
         queries.push(Query {
             expr,
             indices: indices.clone(),
@@ -261,4 +261,76 @@ fn build(rule: &Rule, set: &ConfigSet, filters: &[&Filter]) -> Result<RuleQuerie
     warnings.sort();
     warnings.dedup();
     Ok(RuleQueries { queries, warnings })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::mapping::config::builtin_configs;
+    use crate::mapping::query_string;
+    use crate::rule::Document;
+
+    /// Every example rule's query and indices under `names`, in file order.
+    fn outputs(names: &[&str], rules: &[(String, Rule)]) -> Vec<String> {
+        let set = ConfigSet::load(names).expect("shipped configs load");
+        rules
+            .iter()
+            .map(|(path, r)| match set.build(r) {
+                Ok(q) => {
+                    let (expr, idx) = q.combined().expect("a query");
+                    let text = query_string::render(&expr, None)
+                        .unwrap_or_else(|e| format!("skipped: {e}"));
+                    format!("{path}: {text} {idx:?}")
+                }
+                Err(e) => format!("{path}: error {e}"),
+            })
+            .collect()
+    }
+
+    fn example_rules() -> Vec<(String, Rule)> {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/rules");
+        let mut files = Vec::new();
+        let mut stack = vec![root];
+        while let Some(dir) = stack.pop() {
+            for e in std::fs::read_dir(&dir).expect("examples/rules is readable") {
+                let p = e.expect("entry").path();
+                if p.is_dir() {
+                    stack.push(p);
+                } else if p.extension().is_some_and(|x| x == "yml") {
+                    files.push(p);
+                }
+            }
+        }
+        files.sort();
+        let mut rules = Vec::new();
+        for f in files {
+            let text = std::fs::read(&f).expect("rule readable");
+            let shown = f.display().to_string();
+            for d in crate::rule::file::parse_bytes(&shown, &text).docs {
+                if let Some(Document::Rule(r)) = d.doc {
+                    rules.push((shown.clone(), r));
+                }
+            }
+        }
+        assert!(rules.len() > 20, "the example repository has rules");
+        rules
+    }
+
+    /// A config that does not map a rule never changes it, wherever it stands: for every pair of
+    /// shipped configs, both orders give the same query for every example rule, and adding a config
+    /// changes only the rules it maps.
+    #[test]
+    fn shipped_config_order_never_changes_a_rule() {
+        let rules = example_rules();
+        let names: Vec<&str> = builtin_configs().iter().map(|(n, _)| *n).collect();
+        for (i, a) in names.iter().enumerate() {
+            for b in &names[i + 1..] {
+                let ab = outputs(&[a, b], &rules);
+                let ba = outputs(&[b, a], &rules);
+                for (x, y) in ab.iter().zip(&ba) {
+                    assert_eq!(x, y, "-c {a} -c {b} differs from -c {b} -c {a}");
+                }
+            }
+        }
+    }
 }

@@ -50,10 +50,12 @@ fn def_matches(d: &LogsourceDef, t: &Triple) -> bool {
 }
 
 fn config_applies(c: &Config, t: &Triple) -> bool {
-    c.applies_to.as_ref().is_none_or(|a| {
-        opt_eq(&a.category, &t.category)
-            && opt_eq(&a.product, &t.product)
-            && opt_eq(&a.service, &t.service)
+    c.applies_to.as_ref().is_none_or(|list| {
+        list.iter().any(|a| {
+            opt_eq(&a.category, &t.category)
+                && opt_eq(&a.product, &t.product)
+                && opt_eq(&a.service, &t.service)
+        })
     })
 }
 
@@ -117,16 +119,28 @@ impl ConfigSet {
         Ok(())
     }
 
-    /// How a target should make matching on `field` case-insensitive: the last config that names the
-    /// field (glob) wins, else the last config's `case.default`, else [`CaseStrategy::Regex`] (always
-    /// correct, never silently case-sensitive).
-    pub fn case_strategy(&self, field: &str) -> CaseStrategy {
-        for c in self.configs.iter().rev() {
+    /// How a target should make matching on `field` case-insensitive for one rule: among the configs
+    /// that map this rule (its `applies_to` admits the rule and, when it defines logsources, one of
+    /// them matched), the last that names the field (glob) wins, else the last one's `case.default`,
+    /// else [`CaseStrategy::Regex`] (always correct, never silently case-sensitive). A config that
+    /// does not map the rule never changes it, wherever it stands in the chain.
+    pub(crate) fn case_strategy(&self, ctx: &RuleCtx, field: &str) -> CaseStrategy {
+        let mapping: Vec<&Config> = self
+            .configs
+            .iter()
+            .enumerate()
+            .filter(|(i, c)| {
+                config_applies(c, &ctx.stages[*i])
+                    && (c.logsources.is_empty() || !ctx.matched[*i].is_empty())
+            })
+            .map(|(_, c)| c)
+            .collect();
+        for c in mapping.iter().rev() {
             if let Some((_, s)) = c.case_fields.iter().rev().find(|(g, _)| g.is_match(field)) {
                 return *s;
             }
         }
-        self.configs
+        mapping
             .iter()
             .rev()
             .find_map(|c| c.case_default)
@@ -447,12 +461,42 @@ mod tests {
             cfg("b", "case:\n  fields:\n    x: regex\n"),
         ])
         .unwrap();
+        let ctx = s.rule_ctx(&rule(PROC));
         assert_eq!(
-            s.case_strategy("process.executable.caseless"),
+            s.case_strategy(&ctx, "process.executable.caseless"),
             CaseStrategy::Lowercase
         );
-        assert_eq!(s.case_strategy("x"), CaseStrategy::Regex);
-        assert_eq!(s.case_strategy("y"), CaseStrategy::Exact);
-        assert_eq!(ConfigSet::default().case_strategy("y"), CaseStrategy::Regex);
+        assert_eq!(s.case_strategy(&ctx, "x"), CaseStrategy::Regex);
+        assert_eq!(s.case_strategy(&ctx, "y"), CaseStrategy::Exact);
+        let none = ConfigSet::default();
+        assert_eq!(
+            none.case_strategy(&none.rule_ctx(&rule(PROC)), "y"),
+            CaseStrategy::Regex
+        );
+    }
+
+    #[test]
+    fn case_settings_only_touch_the_rules_a_config_maps() {
+        let windows = cfg(
+            "w",
+            "applies_to:\n  product: windows\ncase:\n  default: regex\n",
+        );
+        let cloud = cfg(
+            "c",
+            "applies_to:\n  service: cloudtrail\ncase:\n  default: exact\n",
+        );
+        let proxy = cfg(
+            "p",
+            "logsources:\n  proxy:\n    category: proxy\ncase:\n  default: lowercase\n",
+        );
+        for order in [
+            vec![windows.clone(), cloud.clone(), proxy.clone()],
+            vec![cloud.clone(), proxy.clone(), windows.clone()],
+            vec![proxy, windows, cloud],
+        ] {
+            let s = ConfigSet::new(order).unwrap();
+            let ctx = s.rule_ctx(&rule(PROC));
+            assert_eq!(s.case_strategy(&ctx, "x"), CaseStrategy::Regex);
+        }
     }
 }

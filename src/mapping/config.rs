@@ -259,7 +259,7 @@ struct RawConfig {
     placeholders: BTreeMap<String, OneOrMany<serde_yaml::Value>>,
     case: Option<RawCase>,
     unmapped_prefix: Option<RawPrefix>,
-    applies_to: Option<Rewrite>,
+    applies_to: Option<OneOrMany<Rewrite>>,
 }
 
 /// Reads the override list, naming the failing entry (`override #2: …`) since the YAML position of
@@ -328,9 +328,9 @@ pub struct Config {
     pub(crate) case_default: Option<CaseStrategy>,
     pub(crate) case_fields: Vec<(globset::GlobMatcher, CaseStrategy)>,
     pub(crate) unmapped_prefix: Option<UnmappedPrefix>,
-    /// Only rules of this logsource are touched (mapping, logsources, overrides); others pass through
-    /// unchanged, like pySigma's per-product pipelines.
-    pub(crate) applies_to: Option<Rewrite>,
+    /// Only rules of these logsources (any of them) are touched (mapping, logsources, overrides,
+    /// case); others pass through unchanged, like pySigma's per-product pipelines.
+    pub(crate) applies_to: Option<Vec<Rewrite>>,
     warnings: Vec<String>,
 }
 
@@ -453,7 +453,7 @@ impl Config {
                 product: p.product,
                 service: p.service,
             }),
-            applies_to: raw.applies_to,
+            applies_to: raw.applies_to.map(|a| a.to_vec()),
             warnings,
         })
     }

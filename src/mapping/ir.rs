@@ -186,7 +186,7 @@ pub struct Keyword {
 
 /// How a target should honour Sigma's case-insensitive string matching on a given field.
 ///
-/// Chosen per mapped field by the config set (see [`crate::mapping::ConfigSet::case_strategy`]) and
+/// Chosen per rule and mapped field by the configs that map the rule (`ConfigSet::case_strategy`) and
 /// stored on each [`FieldTest`] and [`Keyword`], because only the index mapping knows whether a field
 /// is already case-insensitive.
 #[derive(
