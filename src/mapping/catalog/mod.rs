@@ -33,8 +33,9 @@
 //! under an `object` with `object_type` (`winlog.event_data.Image` → keyword) or under a
 //! `flattened` field; then the index's policy for undeclared fields ([`Undeclared`]): Elastic
 //! Defend is `dynamic: false` (absent → not searchable), integrations are typed by `ecs@mappings`
-//! (absent → the template's type, [`Origin::DynamicTemplate`]), a live `_mapping` says a field
-//! no document has carried does not exist.
+//! (absent → the template's type, [`Origin::DynamicTemplate`]; `x.caseless` under an undeclared
+//! ECS leaf `x` exists only if `x`'s dynamic mapping adds that multi-field), a live `_mapping`
+//! says a field no document has carried does not exist.
 //!
 //! # API for conversion and validation
 //! For a rule: `let r = catalog.resolve(index)`; for each field `let v = r.field(name)`:
@@ -484,6 +485,24 @@ impl<'c> IndexRef<'c> {
         match &self.entry().undeclared {
             Undeclared::NotSearchable | Undeclared::NeverSeen | Undeclared::Unknown => None,
             Undeclared::Dynamic { templates, runtime } => {
+                // Under a field that ECS defines as a leaf only that field's dynamic multi-fields
+                // can exist (`process.parent.executable.caseless` where the parent is undeclared).
+                if let Some((parent, sub)) = name.rsplit_once('.')
+                    && let Some(&id) = self.catalog.ecs.get(parent)
+                    && !self.catalog.specs[id].ty.is_container()
+                {
+                    let p = self.lookup(parent)?;
+                    let s = p.subfield(sub)?;
+                    return Some(FieldInfo {
+                        name: name.to_string(),
+                        ty: s.ty.clone(),
+                        normalizer: s.normalizer.clone(),
+                        ignore_above: s.ignore_above,
+                        searchable: true,
+                        multi_fields: Vec::new(),
+                        origin: p.origin,
+                    });
+                }
                 if let Some(set) = templates
                     && let Some(info) = self.catalog.dynamic_mapping(set, name, kind)
                 {

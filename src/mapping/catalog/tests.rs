@@ -66,12 +66,35 @@ fn parent_image_caseless_exists_in_defend_but_not_in_sysmon() {
         parent.subfield("text").map(|s| &s.ty),
         Some(&FieldType::MatchOnlyText)
     );
-    assert_eq!(sysmon.lookup("process.parent.executable.caseless"), None);
-    assert_eq!(sysmon.lookup("process.command_line.caseless"), None);
-    for field in ["process.executable", "process.name"] {
-        let info = sysmon.lookup(field).unwrap();
-        assert_eq!(info.lowercase_subfield(), Some("caseless"), "{field}");
+    for pattern in [
+        "logs-windows.sysmon_operational-*",
+        "logs-windows.forwarded-*",
+        "logs-system.security-*",
+    ] {
+        let ix = one(&cat, pattern);
+        assert_eq!(
+            ix.lookup("process.parent.executable.caseless"),
+            None,
+            "{pattern}"
+        );
+        assert_eq!(
+            ix.lookup("process.command_line.caseless"),
+            None,
+            "{pattern}"
+        );
+        for field in ["process.executable", "process.name"] {
+            let info = ix.lookup(field).unwrap();
+            assert_eq!(
+                info.lowercase_subfield(),
+                Some("caseless"),
+                "{pattern} {field}"
+            );
+        }
     }
+    assert_eq!(
+        one(&cat, "logs-windows.powershell-*").lookup("process.name.caseless"),
+        None
+    );
 }
 
 #[test]
