@@ -8,6 +8,7 @@
 //! each [`Query`]. Rules are never mutated; the IR is immutable once built.
 
 mod build;
+pub mod catalog;
 mod chain;
 mod config;
 pub mod correlation;
