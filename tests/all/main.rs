@@ -1,0 +1,33 @@
+//! The integration tests, as one binary (`cargo test --test all`): one link of the library with
+//! octocrab, tokio and wiremock instead of one per test file. Each former `tests/*.rs` file is a
+//! module here; shared helpers live in [`util`]. Run one group with a filter, for example
+//! `cargo test --test all lucene_oracle::`.
+
+mod util;
+
+mod attack_corpus;
+mod attack_diff;
+mod attack_layer;
+mod attack_svg;
+mod attack_tables;
+mod corpus_parse;
+mod determinism;
+mod github_commands;
+mod github_comment;
+mod import_cycles;
+mod lucene_conformance;
+mod lucene_oracle;
+mod lucene_pysigma_diff;
+mod lucene_regression;
+mod lucene_snapshots;
+mod mapping_docs;
+mod mapping_golden;
+mod mapping_legacy;
+mod mapping_overrides_probe;
+mod parse_malformed;
+mod run_e2e;
+mod targets_corpus;
+mod targets_correlations;
+mod targets_snapshots;
+mod validate_cli;
+mod validate_fixtures;

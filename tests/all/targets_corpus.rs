@@ -1,0 +1,359 @@
+//! Every artifact the six Elastic targets generate from the SigmaHQ corpus, judged by Elastic's own
+//! schemas and parsers: detection rules against the detection-rules JSON Schemas (+ the fields
+//! Kibana requires), ElastAlert rules against ElastAlert 2's `schema.yaml`, EQL through Elastic's
+//! `eql` parser and ES|QL through `esql-parser` (one Python process per language), Kibana saved
+//! searches and Watcher watches through shape checks written from the documented formats.
+//! Skips with a printed reason when `../shared` or a Python module is missing.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::time::Instant;
+
+use serde_json::Value;
+use sigmaforge::mapping::ConfigSet;
+use sigmaforge::render::{self as target, Outcome, Status, Target};
+
+use crate::util::targets::{check_detection_rules, python_oracle, schema, schema_errors};
+
+const FOLDERS: &[&str] = &[
+    "rules",
+    "rules-compliance",
+    "rules-dfir",
+    "rules-emerging-threats",
+    "rules-placeholder",
+    "rules-threat-hunting",
+];
+
+/// Groups reasons by replacing the rule-specific parts (inside backticks) with `…`.
+fn reason_group(r: &str) -> String {
+    let mut out = String::new();
+    let mut inside = false;
+    let mut pct = false;
+    for c in r.chars() {
+        if c == '%' && !inside {
+            pct = !pct;
+            if pct {
+                out.push_str("%…");
+            } else {
+                out.push('%');
+            }
+        } else if pct {
+        } else if c == '`' {
+            inside = !inside;
+            if inside {
+                out.push_str("`…");
+            } else {
+                out.push('`');
+            }
+        } else if !inside {
+            out.push(c);
+        }
+    }
+    out
+}
+
+fn outputs<'a>(outcomes: &'a [Outcome], target: &str) -> Vec<&'a str> {
+    outcomes
+        .iter()
+        .filter(|o| o.target == target && o.status == Status::Converted)
+        .filter_map(|o| o.output.as_deref())
+        .collect()
+}
+
+fn check_kibana(lines: &[&str], bundle: &str) {
+    let mut view_ids = std::collections::BTreeSet::new();
+    for out in lines {
+        let objs: Vec<Value> = out
+            .lines()
+            .map(|l| serde_json::from_str(l).expect("ndjson line"))
+            .collect();
+        assert_eq!(objs.len(), 2, "data view + search: {out}");
+        let (view, search) = (&objs[0], &objs[1]);
+        assert_eq!(view["type"], "index-pattern");
+        assert!(
+            view["attributes"]["title"]
+                .as_str()
+                .is_some_and(|t| !t.is_empty())
+        );
+        assert_eq!(view["attributes"]["timeFieldName"], "@timestamp");
+        assert_eq!(search["type"], "search");
+        let attrs = &search["attributes"];
+        assert!(attrs["title"].as_str().is_some_and(|t| !t.is_empty()));
+        assert!(attrs["columns"].is_array() && attrs["sort"].is_array());
+        let ssj = attrs["kibanaSavedObjectMeta"]["searchSourceJSON"]
+            .as_str()
+            .expect("searchSourceJSON is a string");
+        let ss: Value = serde_json::from_str(ssj).expect("searchSourceJSON parses");
+        assert_eq!(ss["query"]["language"], "lucene");
+        assert!(ss["query"]["query"].as_str().is_some_and(|q| !q.is_empty()));
+        assert!(
+            ss.get("index").is_none(),
+            "no pattern text inside searchSourceJSON"
+        );
+        let r = &search["references"][0];
+        assert_eq!(r["name"], ss["indexRefName"]);
+        assert_eq!(r["type"], "index-pattern");
+        assert_eq!(
+            r["id"], view["id"],
+            "reference resolves to the data view id"
+        );
+        assert!(search.get("typeMigrationVersion").is_none());
+        view_ids.insert(view["id"].as_str().unwrap_or_default().to_string());
+    }
+    // bundle: every data view once, all before the first search
+    let mut seen_search = false;
+    let mut views = Vec::new();
+    for l in bundle.lines() {
+        let v: Value = serde_json::from_str(l).expect("bundle line");
+        if v["type"] == "index-pattern" {
+            assert!(!seen_search, "data views precede searches");
+            views.push(v["id"].as_str().unwrap_or_default().to_string());
+        } else {
+            seen_search = true;
+        }
+    }
+    let unique: std::collections::BTreeSet<_> = views.iter().cloned().collect();
+    assert_eq!(unique.len(), views.len(), "each data view once");
+    assert_eq!(unique, view_ids);
+}
+
+fn check_watches(lines: &[&str]) {
+    for out in lines {
+        let w: Value = serde_json::from_str(out).expect("watch JSON");
+        let keys: Vec<&str> = w.as_object().unwrap().keys().map(String::as_str).collect();
+        for k in &keys {
+            assert!(
+                [
+                    "trigger",
+                    "input",
+                    "condition",
+                    "actions",
+                    "metadata",
+                    "throttle_period",
+                    "transform"
+                ]
+                .contains(k),
+                "unknown watch key {k}"
+            );
+        }
+        assert!(
+            w["trigger"]["schedule"]["interval"]
+                .as_str()
+                .is_some_and(|i| i.ends_with('m'))
+        );
+        let req = &w["input"]["search"]["request"];
+        for k in req.as_object().unwrap().keys() {
+            assert!(
+                [
+                    "indices",
+                    "body",
+                    "search_type",
+                    "indices_options",
+                    "template",
+                    "rest_total_hits_as_int"
+                ]
+                .contains(&k.as_str()),
+                "Watcher rejects request key {k}"
+            );
+        }
+        assert!(req["indices"].as_array().is_some_and(|a| !a.is_empty()));
+        let b = &req["body"]["query"]["bool"];
+        assert!(b["must"][0]["query_string"]["query"].is_string());
+        assert!(
+            b["filter"][0]["range"]["@timestamp"]["gte"]
+                .as_str()
+                .is_some_and(|s| s.starts_with("now-"))
+        );
+        assert_eq!(w["condition"]["compare"]["ctx.payload.hits.total"]["gt"], 0);
+        let actions = w["actions"].as_object().unwrap();
+        assert!(!actions.is_empty());
+        for a in actions.values() {
+            let kinds: Vec<&String> = a
+                .as_object()
+                .unwrap()
+                .keys()
+                .filter(|k| *k != "throttle_period" && *k != "transform")
+                .collect();
+            assert_eq!(kinds.len(), 1, "one action type per action: {a}");
+            assert!(["logging", "email", "webhook", "index"].contains(&kinds[0].as_str()));
+        }
+    }
+}
+
+fn report(name: &str, outcomes: &[Outcome]) {
+    let mine: Vec<&Outcome> = outcomes.iter().filter(|o| o.target == name).collect();
+    let conv = mine
+        .iter()
+        .filter(|o| o.status == Status::Converted)
+        .count();
+    let skip = mine.iter().filter(|o| o.status == Status::Skipped).count();
+    let fail = mine.iter().filter(|o| o.status == Status::Failed).count();
+    // the `rules/` folder alone, the set pySigma's reference counts (../shared/pysigma/ref) cover
+    let sub: Vec<&&Outcome> = mine
+        .iter()
+        .filter(|o| o.path.contains("/corpus/sigmahq/rules/"))
+        .collect();
+    let sub_conv = sub.iter().filter(|o| o.status == Status::Converted).count();
+    println!(
+        "{name}: converted {conv}, skipped {skip}, failed {fail} (rules/ only: {sub_conv} of {})",
+        sub.len()
+    );
+    let mut reasons: BTreeMap<String, usize> = BTreeMap::new();
+    for o in &mine {
+        if let Some(r) = &o.reason {
+            *reasons.entry(reason_group(r)).or_default() += 1;
+        }
+    }
+    let mut reasons: Vec<_> = reasons.into_iter().collect();
+    reasons.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    for (r, n) in reasons {
+        println!("    {n:5}  {r}");
+    }
+}
+
+#[test]
+fn corpus_artifacts_pass_elastic_oracles() {
+    let shared = crate::util::shared();
+    if crate::util::present(shared.join("corpus/sigmahq/rules")).is_none() {
+        return;
+    }
+    let corpus = shared.join("corpus/sigmahq");
+    let inputs: Vec<PathBuf> = FOLDERS.iter().map(|f| corpus.join(f)).collect();
+    let t0 = Instant::now();
+    let scan = sigmaforge::scan::scan(&inputs).expect("scan");
+    let set = ConfigSet::load(&["ecs-windows"]).expect("config");
+    let opts = |k: &str, v: &str| BTreeMap::from([(k.to_string(), v.to_string())]);
+    let eql_rule = target::configured("es-rule", &opts("language", "eql")).unwrap();
+    let esql_rule = target::configured("es-rule", &opts("language", "esql")).unwrap();
+    let all = target::targets();
+    let names: Vec<&str> = all.iter().map(|t| t.name()).collect();
+    let outcomes = sigmaforge::render::convert::convert(
+        &scan,
+        &set,
+        &sigmaforge::attack::AttackData::embedded(),
+        &all,
+    );
+    let elapsed = t0.elapsed();
+    println!(
+        "{} documents x {} targets ({}) in {:.2?} (scan + map + render, one run)",
+        scan.docs.len(),
+        all.len(),
+        names.join(","),
+        elapsed
+    );
+    for t in &all {
+        report(t.name(), &outcomes);
+    }
+    let variants: Vec<&dyn Target> = vec![eql_rule.as_ref(), esql_rule.as_ref()];
+    let variant_outcomes = sigmaforge::render::convert::convert(
+        &scan,
+        &set,
+        &sigmaforge::attack::AttackData::embedded(),
+        &variants,
+    );
+
+    // Detection rules: lucene, eql, esql flavours against the 9.5 schemas + Kibana's required fields.
+    let n = check_detection_rules(&shared, &outputs(&outcomes, "es-rule"), "query");
+    let rules_eql: Vec<&str> = outputs(&variant_outcomes, "es-rule");
+    let (eql_lines, esql_lines): (Vec<&str>, Vec<&str>) = rules_eql
+        .iter()
+        .partition(|l| l.contains("\"type\":\"eql\""));
+    let n_eql = check_detection_rules(&shared, &eql_lines, "eql");
+    let n_esql = check_detection_rules(&shared, &esql_lines, "esql");
+    println!("detection rules valid: query {n}, eql {n_eql}, esql {n_esql}");
+    assert!(n > 3000, "most of the corpus converts to es-rule ({n})");
+
+    // ElastAlert 2 schema.
+    let ea = schema(&shared.join("elastic/schemas/elastalert2-2.31.0/schema.yaml"));
+    let mut ea_bad = Vec::new();
+    let ea_out = outputs(&outcomes, "elastalert");
+    for y in &ea_out {
+        let v: Value = serde_yaml::from_str(y).expect("elastalert YAML parses");
+        let errs = schema_errors(&ea, &v);
+        if !errs.is_empty() {
+            ea_bad.push((v["name"].clone(), errs));
+        }
+    }
+    assert!(
+        ea_bad.is_empty(),
+        "elastalert: {:#?}",
+        &ea_bad[..ea_bad.len().min(5)]
+    );
+    println!(
+        "elastalert rules valid against schema.yaml: {}",
+        ea_out.len()
+    );
+
+    // Kibana and Watcher shape checks (bundles included).
+    let kb = outputs(&outcomes, "kibana");
+    let kt = target::target("kibana").unwrap();
+    let (_, bundle) = kt.bundle(&kb).expect("kibana bundle");
+    check_kibana(&kb, &bundle);
+    check_watches(&outputs(&outcomes, "xpack-watcher"));
+    println!(
+        "kibana saved searches ok: {}, watches ok: {}",
+        kb.len(),
+        outputs(&outcomes, "xpack-watcher").len()
+    );
+
+    // EQL and ES|QL through Elastic's parsers: the standalone targets and the rule queries.
+    let mut eql_q: Vec<String> = outputs(&outcomes, "eql")
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+    eql_q.extend(eql_lines.iter().map(|l| {
+        serde_json::from_str::<Value>(l).unwrap()["query"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    }));
+    let refs: Vec<&str> = eql_q.iter().map(String::as_str).collect();
+    if let Some(errs) = python_oracle("oracle_eql.py", &refs) {
+        assert!(
+            errs.is_empty(),
+            "EQL parser errors ({}): {:#?}",
+            errs.len(),
+            &errs[..errs.len().min(30)]
+        );
+        println!("EQL queries parsed by `eql` without error: {}", refs.len());
+    }
+    let mut esql_q: Vec<String> = outputs(&outcomes, "esql")
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+    esql_q.extend(esql_lines.iter().map(|l| {
+        serde_json::from_str::<Value>(l).unwrap()["query"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    }));
+    let refs: Vec<&str> = esql_q.iter().map(String::as_str).collect();
+    if let Some(errs) = python_oracle("oracle_esql.py", &refs) {
+        assert!(
+            errs.is_empty(),
+            "ES|QL parser errors ({}): {:#?}",
+            errs.len(),
+            &errs[..errs.len().min(5)]
+        );
+        println!(
+            "ES|QL queries parsed by `esql-parser` without error: {}",
+            refs.len()
+        );
+    }
+
+    // Determinism: a second run gives the same bytes.
+    let again = sigmaforge::render::convert::convert(
+        &scan,
+        &set,
+        &sigmaforge::attack::AttackData::embedded(),
+        &all,
+    );
+    assert!(again == outcomes, "conversion is deterministic");
+
+    // -o DIR over the whole corpus: unique, safe names.
+    let dir = tempfile::tempdir().unwrap();
+    let files = target::output::write_outputs(dir.path(), &outcomes, &all).expect("write");
+    let unique: std::collections::BTreeSet<_> = files.iter().collect();
+    assert_eq!(unique.len(), files.len(), "no two artifacts share a file");
+    assert!(files.iter().all(|f| f.starts_with(dir.path())));
+}
