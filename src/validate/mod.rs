@@ -25,6 +25,7 @@ macro_rules! validator {
 }
 
 pub mod attack_tags;
+pub mod config;
 pub mod context;
 pub mod data;
 pub mod date;
@@ -127,9 +128,9 @@ mod wildcards_instead_of_modifiers;
 pub use context::{DocCx, FileCx, Findings, RepoCx};
 pub use registry::{Info, Param, ParamKind, Validator};
 
-use crate::config::ValidationConfig;
 use crate::diag::{self, Diagnostic};
 use crate::scan::Scan;
+use config::ValidationConfig;
 use rayon::prelude::*;
 
 /// Runs the built-in validators over a scan and merges their findings with the scan's own diagnostics,
