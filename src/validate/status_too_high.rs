@@ -2,7 +2,7 @@
 //! up to `test` when it ships regression data). Depends on "today", which is injectable.
 
 use super::{
-    DocCx, Findings, Validator,
+    DocCx, Findings, Check,
     date::Date,
     registry::{Param, ParamKind},
 };
@@ -11,10 +11,7 @@ validator!("SV120", "status-too-high", Warning, SigmaHq, ["sigmahq_status_to_hig
     "The status is above `experimental` for a rule younger than the probation period.",
     params: [Param { name: "min_days", kind: ParamKind::Int, default: "60", doc: "probation period in days" }]);
 
-impl Validator for V {
-    fn info(&self) -> &'static super::Info {
-        &INFO
-    }
+impl Check for V {
     fn check_doc(&self, cx: &DocCx<'_>, out: &mut Findings<'_>) {
         let m = cx.meta();
         let (Some(status), Some(date)) = (&m.status, &m.date) else {
