@@ -17,7 +17,7 @@ use super::correlation::{CorrelationInput, condition_text};
 use super::es_rule::{combined, description, rule_indices, title};
 use super::{RuleInput, Target};
 use crate::mapping::ConfigSet;
-use crate::rule::{CorrOp, CorrelationType, Meta, SourceDoc};
+use crate::rule::{CorrOp, CorrelationType, Level, Meta, SourceDoc};
 
 /// Which ElastAlert alerter the rules use.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -93,11 +93,11 @@ impl Default for ElastAlert {
 }
 
 /// ElastAlert `priority` (1 = most urgent) from the Sigma level.
-fn priority(level: Option<&str>) -> u8 {
+fn priority(level: Option<Level>) -> u8 {
     match level {
-        Some("critical") => 1,
-        Some("high") => 2,
-        Some("medium") => 3,
+        Some(Level::Critical) => 1,
+        Some(Level::High) => 2,
+        Some(Level::Medium) => 3,
         _ => 4,
     }
 }
@@ -216,7 +216,7 @@ impl ElastAlert {
             "timestamp_field": set.date_field(),
             "type": "any",
             "filter": [{ "query_string": { "query": query, "analyze_wildcard": true } }],
-            "priority": priority(meta.level.as_ref().map(|l| l.value.as_str())),
+            "priority": priority(meta.level.as_ref().map(|l| l.value)),
         })
     }
 

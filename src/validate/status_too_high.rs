@@ -1,6 +1,8 @@
 //! SV120: a new rule must prove itself before it is `test` or `stable` (SigmaHQ: 60 days, or immediately
 //! up to `test` when it ships regression data). Depends on "today", which is injectable.
 
+use crate::rule::Status;
+
 use super::{
     DocCx, Findings, Check,
     date::Date,
@@ -24,15 +26,15 @@ impl Check for V {
             .custom
             .iter()
             .any(|(k, _)| k.text == "regression_tests_path");
-        let (min_days, allowed): (i64, &[&str]) = if regression {
-            (0, &["experimental", "test"])
+        let (min_days, allowed): (i64, &[Status]) = if regression {
+            (0, &[Status::Experimental, Status::Test])
         } else {
-            (out.int("min_days"), &["experimental"])
+            (out.int("min_days"), &[Status::Experimental])
         };
         let age = cx.file.today.days() - created.days();
         if age < min_days.max(1)
-            && !allowed.contains(&status.value.as_str())
-            && matches!(status.value.as_str(), "test" | "stable")
+            && !allowed.contains(&status.value)
+            && matches!(status.value, Status::Test | Status::Stable)
         {
             out.report(&cx.src.path, status.pos, format!(
                 "status `{}` for a rule created {age} day(s) before {}; use `{}` until it is {} days old",

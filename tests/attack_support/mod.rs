@@ -5,6 +5,7 @@
 
 use serde::Deserialize;
 use sigmaforge::attack::{CoverageRule, TagRef};
+use sigmaforge::rule::{Level, Status};
 use std::path::{Path, PathBuf};
 
 /// The shared corpus, or `None` (with a printed reason) so fresh clones skip.
@@ -90,8 +91,8 @@ pub fn load(root: &Path, folders: &[&str]) -> Vec<CoverageRule> {
                 path: rel.clone(),
                 title: title.to_string(),
                 id: s("id"),
-                level: s("level"),
-                status: s("status"),
+                level: s("level").as_deref().and_then(Level::parse),
+                status: s("status").as_deref().and_then(Status::parse),
                 tags,
             });
         }

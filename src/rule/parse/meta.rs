@@ -5,16 +5,6 @@ use crate::rule::codes;
 use crate::rule::model::*;
 use crate::rule::yaml::{Key, Node, Yaml};
 
-const STATUSES: &[&str] = &[
-    "stable",
-    "test",
-    "experimental",
-    "deprecated",
-    "unsupported",
-];
-
-const LEVELS: &[&str] = &["informational", "low", "medium", "high", "critical"];
-
 const RELATION_TYPES: &[&str] = &["derived", "obsolete", "merged", "renamed", "similar"];
 
 pub(super) fn text(ctx: &mut Ctx, key: &Key, node: &Node) -> Option<Text> {
@@ -74,9 +64,18 @@ pub(super) fn text_list(ctx: &mut Ctx, key: &Key, node: &Node) -> Vec<Text> {
     }
 }
 
-fn enum_text(ctx: &mut Ctx, key: &Key, node: &Node, allowed: &[&str]) -> Option<Text> {
+/// Reads a value of a closed set (`parse` gives its meaning); an unknown value is reported with the
+/// `allowed` names and read as absent (the error rejects the document anyway).
+fn enum_value<T>(
+    ctx: &mut Ctx,
+    key: &Key,
+    node: &Node,
+    parse: impl Fn(&str) -> Option<T>,
+    allowed: &[&str],
+) -> Option<Spanned<T>> {
     let t = text(ctx, key, node)?;
-    if !allowed.contains(&t.value.as_str()) {
+    let value = parse(&t.value);
+    if value.is_none() {
         ctx.report(
             t.pos,
             codes::BAD_ENUM,
@@ -88,7 +87,7 @@ fn enum_text(ctx: &mut Ctx, key: &Key, node: &Node, allowed: &[&str]) -> Option<
             ),
         );
     }
-    Some(t)
+    value.map(|v| Spanned::new(v, t.pos))
 }
 
 /// Reads the metadata keys; `extra` lists keys handled by the caller, which are not custom attributes.
@@ -103,13 +102,20 @@ pub(super) fn parse_meta(ctx: &mut Ctx, root: &Node, extra: &[&str]) -> Meta {
             "id" => meta.id = text(ctx, key, node),
             "name" => meta.name = text(ctx, key, node),
             "taxonomy" => meta.taxonomy = text(ctx, key, node),
-            "status" => meta.status = enum_text(ctx, key, node, STATUSES),
+            "status" => {
+                // Listed most mature first, as the specification does.
+                let names: Vec<&str> = Status::ALL.iter().rev().map(|s| s.name()).collect();
+                meta.status = enum_value(ctx, key, node, Status::parse, &names);
+            }
             "description" => meta.description = text(ctx, key, node),
             "license" => meta.license = text(ctx, key, node),
             "author" => meta.author = text(ctx, key, node),
             "date" => meta.date = text(ctx, key, node),
             "modified" => meta.modified = text(ctx, key, node),
-            "level" => meta.level = enum_text(ctx, key, node, LEVELS),
+            "level" => {
+                let names = Level::ALL.map(Level::name);
+                meta.level = enum_value(ctx, key, node, Level::parse, &names);
+            }
             "references" => meta.references = text_list(ctx, key, node),
             "fields" => meta.fields = text_list(ctx, key, node),
             "falsepositives" => meta.falsepositives = text_list(ctx, key, node),
@@ -146,7 +152,13 @@ fn parse_related(ctx: &mut Ctx, node: &Node) -> Vec<Related> {
             continue;
         };
         let id = text(ctx, ik, id);
-        let kind = enum_text(ctx, tk, kind, RELATION_TYPES);
+        let kind = enum_value(
+            ctx,
+            tk,
+            kind,
+            |s| RELATION_TYPES.contains(&s).then(|| s.to_string()),
+            RELATION_TYPES,
+        );
         if let (Some(id), Some(kind)) = (id, kind) {
             out.push(Related { id, kind });
         }
@@ -177,4 +189,62 @@ pub(super) fn parse_logsource(ctx: &mut Ctx, key: &Key, node: &Node) -> LogSourc
         }
     }
     ls
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::{Ctx, parse_document};
+    use crate::rule::yaml::{Limits, parse_documents};
+    use crate::rule::{Document, Level, Status};
+
+    fn parse(extra: &str) -> (Option<Document>, Vec<String>) {
+        let src = format!(
+            "title: T\n{extra}logsource:\n    product: windows\ndetection:\n    s:\n        a: 1\n    condition: s\n"
+        );
+        let docs = parse_documents(&src, Limits::default()).expect("yaml");
+        let mut ctx = Ctx::new("r.yml");
+        let doc = parse_document(&mut ctx, &docs[0].root);
+        let diags = ctx
+            .diags
+            .iter()
+            .map(|d| format!("{}:{}:{}: {} {}", d.path, d.line, d.col, d.code, d.message))
+            .collect();
+        (doc, diags)
+    }
+
+    #[test]
+    fn level_and_status_become_enums() {
+        let (doc, diags) = parse("level: high\nstatus: test\n");
+        assert!(diags.is_empty(), "{diags:?}");
+        let meta = doc.expect("rule").meta().clone();
+        assert_eq!(
+            meta.level.map(|l| (l.value, l.pos.line)),
+            Some((Level::High, 2))
+        );
+        assert_eq!(meta.status.map(|s| s.value), Some(Status::Test));
+    }
+
+    #[test]
+    fn unknown_level_and_status_are_reported_where_written() {
+        let (doc, diags) = parse("level: severe\nstatus: done\n");
+        assert!(doc.is_none());
+        assert_eq!(diags.len(), 2, "{diags:?}");
+        assert!(
+            diags[0].contains("r.yml:2:8")
+                && diags[0].contains("SF023")
+                && diags[0].contains(
+                    "`level: severe` is not allowed; use one of informational, low, medium, high, critical"
+                ),
+            "{}",
+            diags[0]
+        );
+        assert!(
+            diags[1].contains("r.yml:3:9")
+                && diags[1].contains(
+                    "`status: done` is not allowed; use one of stable, test, experimental, deprecated, unsupported"
+                ),
+            "{}",
+            diags[1]
+        );
+    }
 }
