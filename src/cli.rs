@@ -359,6 +359,9 @@ struct ListArgs {
     /// What to list.
     #[arg(value_enum)]
     what: ListWhat,
+    /// `markdown` (validators only): the table of docs/validators.md.
+    #[arg(long, value_parser = ["text", "markdown"], default_value = "text")]
+    format: String,
 }
 
 fn parse_severity(s: &str) -> Result<Severity, String> {
@@ -482,7 +485,15 @@ fn check(args: CheckArgs) -> Result<ExitCode> {
 }
 
 fn list(args: ListArgs) -> Result<ExitCode> {
+    let markdown = args.format == "markdown";
+    anyhow::ensure!(
+        !markdown || args.what == ListWhat::Validators,
+        "--format markdown lists only validators"
+    );
     match args.what {
+        ListWhat::Validators if markdown => {
+            write_output(None, &sigmaforge::validate::registry::markdown())?
+        }
         ListWhat::Codes => {
             let mut out = String::new();
             for c in sigmaforge::rule::codes::ALL {

@@ -2,10 +2,10 @@
 //! validate each side, then diff coverage and findings. This is the body of the PR comment.
 
 use crate::attack::{self, AttackData, CoverageDiff, CoverageRule, DiffOptions, FindingKey};
-use crate::config::ValidationConfig;
 use crate::diag::Diagnostic;
 use crate::discover::{DiscoverError, display_path};
 use crate::scan::{self, Scan};
+use crate::validate::config::ValidationConfig;
 use crate::validate::{self, Validator};
 use std::path::{Path, PathBuf};
 use std::process::Command;

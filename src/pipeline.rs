@@ -6,7 +6,7 @@ use crate::attack::{self, AttackData, CoverageDiff, CoverageStats, LayerOutput};
 use crate::compare::{self, CompareError, Snapshot};
 use crate::config::{Config, TargetSettings};
 use crate::diag::{Diagnostic, Severity};
-use crate::mapping::{ConfigError as MappingError, ConfigSet};
+use crate::mapping::{ConfigSet, MappingConfigError as MappingError};
 use crate::render::{self as target, Outcome, Status, Target};
 use crate::report::{self, Summary};
 use crate::validate::{self, Validator};

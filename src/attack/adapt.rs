@@ -32,8 +32,8 @@ pub fn coverage_rule(src: &SourceDoc, rule: &Rule, relative_to: Option<&str>) ->
             .or_else(|| src.title.clone())
             .unwrap_or_default(),
         id: m.id.as_ref().map(|t| t.value.clone()),
-        level: m.level.as_ref().map(|t| t.value.clone()),
-        status: m.status.as_ref().map(|t| t.value.clone()),
+        level: m.level.as_ref().map(|t| t.value),
+        status: m.status.as_ref().map(|t| t.value),
         tags: m
             .tags
             .iter()
@@ -76,7 +76,7 @@ mod tests {
         let r = &rules[0];
         assert_eq!(r.path, "rules/r.yml");
         assert_eq!(r.title, "Test rule");
-        assert_eq!(r.level.as_deref(), Some("high"));
+        assert_eq!(r.level, Some(crate::rule::Level::High));
         assert_eq!(r.tags[1], TagRef::new("attack.t1059.001", 14, 5));
     }
 }

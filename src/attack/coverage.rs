@@ -5,6 +5,7 @@
 
 use super::data::{AttackData, AttackDataError, Domain, Matrix};
 use super::tags::{CoverageRule, RuleAttack, TagFinding, analyze_rules};
+use crate::rule::{Level, Status};
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -19,28 +20,19 @@ pub enum CoverageError {
     Option(String),
 }
 
-/// Sigma levels in increasing order, for `--min-level` and level weights.
-pub const LEVELS: [&str; 5] = ["informational", "low", "medium", "high", "critical"];
-
-/// Sigma statuses from least to most mature, for `--min-status` (sigma-cli's order).
-pub const STATUSES: [&str; 5] = [
-    "unsupported",
-    "deprecated",
-    "experimental",
-    "test",
-    "stable",
-];
-
-/// Rank of a status (`None` for unknown or missing), so filters can compare maturity.
-pub fn status_rank(status: Option<&str>) -> Option<usize> {
-    let s = status?.trim().to_ascii_lowercase();
-    STATUSES.iter().position(|x| *x == s)
+/// A level named in an option (`--min-level`, `layer.min-level`), case and spaces ignored.
+fn option_level(s: &str) -> Option<Level> {
+    Level::parse(&s.trim().to_ascii_lowercase())
 }
 
-/// Rank of a level (`None` for unknown or missing), so filters can compare levels.
-pub fn level_rank(level: Option<&str>) -> Option<usize> {
-    let l = level?.trim().to_ascii_lowercase();
-    LEVELS.iter().position(|x| *x == l)
+/// A status named in an option (`--min-status`), case and spaces ignored.
+fn option_status(s: &str) -> Option<Status> {
+    Status::parse(&s.trim().to_ascii_lowercase())
+}
+
+/// The names of a closed set, for "expected one of" messages.
+fn names<T: Copy>(all: &[T], name: fn(T) -> &'static str) -> String {
+    all.iter().map(|x| name(*x)).collect::<Vec<_>>().join(", ")
 }
 
 /// Which rules count; the same filter applies to layers, statistics and diffs so numbers agree.
@@ -72,19 +64,19 @@ impl RuleFilter {
     /// Checks the options once, so a typo in `--min-level` is an error rather than an empty layer.
     pub fn validate(&self) -> Result<(), CoverageError> {
         if let Some(l) = &self.min_level
-            && level_rank(Some(l)).is_none()
+            && option_level(l).is_none()
         {
             return Err(CoverageError::Option(format!(
                 "unknown level {l:?} (expected one of {})",
-                LEVELS.join(", ")
+                names(&Level::ALL, Level::name)
             )));
         }
         if let Some(st) = &self.min_status
-            && status_rank(Some(st)).is_none()
+            && option_status(st).is_none()
         {
             return Err(CoverageError::Option(format!(
                 "unknown status {st:?} (expected one of {})",
-                STATUSES.join(", ")
+                names(&Status::ALL, Status::name)
             )));
         }
         Ok(())
@@ -93,19 +85,19 @@ impl RuleFilter {
     /// Whether a rule passes the filter.
     pub fn keeps(&self, rule: &CoverageRule) -> bool {
         if !self.statuses.is_empty() {
-            let status = rule.status.as_deref().unwrap_or("").trim();
+            let status = rule.status.map_or("", Status::name);
             if !self.statuses.iter().any(|s| s.eq_ignore_ascii_case(status)) {
                 return false;
             }
         }
         if let Some(min) = &self.min_status {
-            match (status_rank(Some(min)), status_rank(rule.status.as_deref())) {
+            match (option_status(min), rule.status) {
                 (Some(m), Some(r)) if r >= m => {}
                 _ => return false,
             }
         }
         if let Some(min) = &self.min_level {
-            match (level_rank(Some(min)), level_rank(rule.level.as_deref())) {
+            match (option_level(min), rule.level) {
                 (Some(m), Some(r)) if r >= m => {}
                 _ => return false,
             }
@@ -295,8 +287,8 @@ mod tests {
             path: path.into(),
             title: "t".into(),
             id: None,
-            level: level.map(str::to_string),
-            status: status.map(str::to_string),
+            level: level.map(|l| Level::parse(l).expect("level")),
+            status: status.map(|s| Status::parse(s).expect("status")),
             tags: Vec::new(),
         }
     }

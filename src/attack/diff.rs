@@ -12,6 +12,7 @@ use super::layer::{
 };
 use super::stats::{display_name, md_cell, stats_from_coverage};
 use super::tags::CoverageRule;
+use crate::rule::{Level, Status};
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -218,8 +219,16 @@ fn rule_change(key: &str, base: &CoverageRule, head: &CoverageRule) -> Option<Ru
             Some(base.title.as_str()),
             Some(head.title.as_str()),
         ),
-        ("level", base.level.as_deref(), head.level.as_deref()),
-        ("status", base.status.as_deref(), head.status.as_deref()),
+        (
+            "level",
+            base.level.map(Level::name),
+            head.level.map(Level::name),
+        ),
+        (
+            "status",
+            base.status.map(Status::name),
+            head.status.map(Status::name),
+        ),
     ] {
         if b != h {
             fields.push(format!(

@@ -4,9 +4,10 @@
 //! defects of S2AN and sigma-cli (stale format, no tactics, wrong gradient, dropped tags, no rule
 //! names or links) cannot come back unnoticed. See docs/coverage.md for the list.
 
-use super::coverage::{Coverage, CoverageError, RuleFilter, RuleTagFinding, compute, level_rank};
+use super::coverage::{Coverage, CoverageError, RuleFilter, RuleTagFinding, compute};
 use super::data::{AttackData, Domain, Matrix};
 use super::tags::CoverageRule;
+use crate::rule::{Level, Status};
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -43,16 +44,16 @@ impl ScoreMode {
     fn weight(self, rule: &CoverageRule) -> u32 {
         match self {
             ScoreMode::Count => 1,
-            ScoreMode::Level => match level_rank(rule.level.as_deref()) {
-                Some(1) => 2,
-                Some(2) => 4,
-                Some(3) => 8,
-                Some(4) => 12,
-                _ => 1,
+            ScoreMode::Level => match rule.level {
+                Some(Level::Low) => 2,
+                Some(Level::Medium) => 4,
+                Some(Level::High) => 8,
+                Some(Level::Critical) => 12,
+                Some(Level::Informational) | None => 1,
             },
-            ScoreMode::Status => match rule.status.as_deref().map(str::trim) {
-                Some("stable") => 3,
-                Some("test") => 2,
+            ScoreMode::Status => match rule.status {
+                Some(Status::Stable) => 3,
+                Some(Status::Test) => 2,
                 _ => 1,
             },
         }
@@ -363,8 +364,8 @@ fn pluralize(n: usize, one: &str, many: &str) -> String {
 fn rule_value(r: &CoverageRule) -> String {
     let mut v = format!(
         "{} / {}",
-        r.level.as_deref().unwrap_or("no level"),
-        r.status.as_deref().unwrap_or("no status")
+        r.level.map_or("no level", Level::name),
+        r.status.map_or("no status", Status::name)
     );
     if let Some(id) = &r.id {
         v.push_str(" / ");
@@ -381,23 +382,14 @@ pub(crate) fn cell_rules<'r>(cov: &Coverage<'r>, idx: &[usize]) -> Vec<&'r Cover
 
 fn cell_comment(cov: &Coverage<'_>, technique: &str, idx: &[usize], mode: ScoreMode) -> String {
     let rules = cell_rules(cov, idx);
-    let mut levels: BTreeMap<usize, usize> = BTreeMap::new();
+    let mut levels: BTreeMap<Option<Level>, usize> = BTreeMap::new();
     for r in &rules {
-        *levels
-            .entry(level_rank(r.level.as_deref()).map_or(0, |x| x + 1))
-            .or_default() += 1;
+        *levels.entry(r.level).or_default() += 1;
     }
     let by_level: Vec<String> = levels
         .iter()
         .rev()
-        .map(|(rank, n)| {
-            let name = if *rank == 0 {
-                "no level"
-            } else {
-                super::coverage::LEVELS[rank - 1]
-            };
-            format!("{n} {name}")
-        })
+        .map(|(level, n)| format!("{n} {}", level.map_or("no level", Level::name)))
         .collect();
     let mut c = format!(
         "{} ({})",
@@ -741,8 +733,8 @@ mod tests {
             path: path.into(),
             title: format!("title of {path}"),
             id: Some(format!("id-{path}")),
-            level: Some(level.into()),
-            status: Some("test".into()),
+            level: Some(Level::parse(level).expect("level")),
+            status: Some(Status::Test),
             tags: tags.iter().map(|t| TagRef::new(*t, 1, 1)).collect(),
         }
     }
@@ -864,7 +856,7 @@ mod tests {
             rule("rules/windows/a.yml", "high", &["attack.t1059.001"]),
             rule("rules/linux/b.yml", "low", &["attack.t1059.004"]),
         ];
-        rules[1].status = Some("experimental".into());
+        rules[1].status = Some(Status::Experimental);
         let mut opts = LayerOptions::default();
         opts.filter.include_folders = vec!["rules/windows/".into()];
         let out = build_layer(&rules, &opts, &data).expect("layer");

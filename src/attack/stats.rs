@@ -385,7 +385,7 @@ mod tests {
             path: "a.yml".into(),
             title: "a".into(),
             id: None,
-            level: Some("high".into()),
+            level: Some(crate::rule::Level::High),
             status: None,
             tags: vec![
                 TagRef::new("attack.execution", 1, 1),

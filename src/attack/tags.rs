@@ -6,6 +6,7 @@
 
 use super::data::{AttackData, AttackDataError, Domain, Matrix, ObjectKind};
 use crate::diag::Severity;
+use crate::rule::{Level, Status};
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -42,10 +43,10 @@ pub struct CoverageRule {
     pub title: String,
     /// Rule `id` (UUID) when present; the primary key for diffs.
     pub id: Option<String>,
-    /// Rule `level` as written.
-    pub level: Option<String>,
-    /// Rule `status` as written.
-    pub status: Option<String>,
+    /// Rule `level`.
+    pub level: Option<Level>,
+    /// Rule `status`.
+    pub status: Option<Status>,
     /// All tags of the rule (every namespace; non-`attack` tags are ignored here).
     pub tags: Vec<TagRef>,
 }

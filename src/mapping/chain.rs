@@ -5,7 +5,7 @@
 
 use std::collections::BTreeMap;
 
-use super::config::{Config, ConfigError, LogsourceDef, Mapping, UnmappedPrefix};
+use super::config::{Config, LogsourceDef, Mapping, MappingConfigError, UnmappedPrefix};
 use super::ir::{CaseStrategy, Expr, FieldTest};
 use super::lower::detection_pairs;
 use super::overrides::Override;
@@ -68,14 +68,14 @@ fn prefix_applies(p: &UnmappedPrefix, t: &Triple) -> bool {
 impl ConfigSet {
     /// Chains configs in the given order. Fails when a config with a lower `order` follows one with a
     /// higher order (a generic config after a backend config would map already-mapped names).
-    pub fn new(configs: Vec<Config>) -> Result<ConfigSet, ConfigError> {
+    pub fn new(configs: Vec<Config>) -> Result<ConfigSet, MappingConfigError> {
         let mut last: Option<(&Config, i64)> = None;
         for c in &configs {
             if let Some(o) = c.order {
                 if let Some((prev, po)) = last
                     && o < po
                 {
-                    return Err(ConfigError::Order {
+                    return Err(MappingConfigError::Order {
                         earlier: prev.name.clone(),
                         earlier_order: po,
                         later: c.name.clone(),
@@ -89,7 +89,7 @@ impl ConfigSet {
     }
 
     /// Loads and chains configs by built-in name or path.
-    pub fn load<S: AsRef<str>>(names: &[S]) -> Result<ConfigSet, ConfigError> {
+    pub fn load<S: AsRef<str>>(names: &[S]) -> Result<ConfigSet, MappingConfigError> {
         let configs = names
             .iter()
             .map(|n| super::config::load_config(n.as_ref()))
@@ -104,12 +104,12 @@ impl ConfigSet {
 
     /// Checks every config's `backends` list admits `target` (sigmac's guard against using, say, a
     /// Splunk config for Elastic).
-    pub fn check_target(&self, target: &str) -> Result<(), ConfigError> {
+    pub fn check_target(&self, target: &str) -> Result<(), MappingConfigError> {
         for c in &self.configs {
             if let Some(b) = &c.backends
                 && !b.iter().any(|x| x == target)
             {
-                return Err(ConfigError::Backend {
+                return Err(MappingConfigError::Backend {
                     name: c.name.clone(),
                     target: target.to_string(),
                     backends: b.join(", "),

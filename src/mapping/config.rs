@@ -12,7 +12,7 @@ use super::pattern;
 
 /// Why a config could not be used. Every variant names the config so the CLI can print it and exit 2.
 #[derive(Debug, thiserror::Error)]
-pub enum ConfigError {
+pub enum MappingConfigError {
     /// YAML or schema error, with the position yaml_serde reported.
     #[error("{name}:{line}:{column}: {message}")]
     Syntax {
@@ -345,19 +345,19 @@ fn scalar_text(v: &serde_yaml::Value) -> Option<String> {
 
 impl Config {
     /// Parses config text. `name` is used in every message so the user can find the file.
-    pub fn parse(name: &str, text: &str) -> Result<Config, ConfigError> {
+    pub fn parse(name: &str, text: &str) -> Result<Config, MappingConfigError> {
         let syntax = |e: serde_yaml::Error| {
             let (line, column) = e.location().map_or((0, 0), |l| (l.line(), l.column()));
             let text = e.to_string();
             let suffix = format!(" at line {line} column {column}");
-            ConfigError::Syntax {
+            MappingConfigError::Syntax {
                 name: name.to_string(),
                 line,
                 column,
                 message: text.strip_suffix(&suffix).unwrap_or(&text).to_string(),
             }
         };
-        let invalid = |message: String| ConfigError::Invalid {
+        let invalid = |message: String| MappingConfigError::Invalid {
             name: name.to_string(),
             message,
         };
@@ -459,9 +459,9 @@ impl Config {
     }
 
     /// Reads a config file.
-    pub fn from_path(path: &Path) -> Result<Config, ConfigError> {
+    pub fn from_path(path: &Path) -> Result<Config, MappingConfigError> {
         let name = path.display().to_string();
-        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Io {
+        let text = std::fs::read_to_string(path).map_err(|source| MappingConfigError::Io {
             name: name.clone(),
             source,
         })?;
@@ -495,7 +495,7 @@ pub fn builtin_configs() -> &'static [(&'static str, &'static str)] {
 
 /// Loads a built-in config by name, or a file by path (a name wins over a same-named relative file,
 /// as in sigmac; write `./name` to force the file).
-pub fn load_config(name_or_path: &str) -> Result<Config, ConfigError> {
+pub fn load_config(name_or_path: &str) -> Result<Config, MappingConfigError> {
     if let Some((name, text)) = builtin_configs().iter().find(|(n, _)| *n == name_or_path) {
         return Config::parse(name, text);
     }
@@ -503,7 +503,7 @@ pub fn load_config(name_or_path: &str) -> Result<Config, ConfigError> {
     if path.is_file() {
         return Config::from_path(path);
     }
-    Err(ConfigError::NotFound(name_or_path.to_string()))
+    Err(MappingConfigError::NotFound(name_or_path.to_string()))
 }
 
 #[cfg(test)]
@@ -541,7 +541,7 @@ mod tests {
         assert!(e.to_string().starts_with("bad.yml:2:"), "{e}");
         assert!(matches!(
             load_config("no-such-config"),
-            Err(ConfigError::NotFound(_))
+            Err(MappingConfigError::NotFound(_))
         ));
     }
 

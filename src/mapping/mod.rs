@@ -20,6 +20,6 @@ pub mod query_string;
 
 pub use build::BuildError;
 pub use chain::ConfigSet;
-pub use config::{Config, ConfigError, builtin_configs, load_config};
+pub use config::{Config, MappingConfigError, builtin_configs, load_config};
 pub use ir::{CaseStrategy, Expr, FieldTest, Keyword, Query, RuleQueries, Test};
 pub use overrides::Override;

@@ -20,7 +20,7 @@ use crate::attack::AttackData;
 use crate::mapping::ConfigSet;
 use crate::mapping::correlation::CorrelationInput;
 use crate::mapping::query_string;
-use crate::rule::{CorrOp, CorrelationType, Meta, SourceDoc};
+use crate::rule::{CorrOp, CorrelationType, Level, Meta, SourceDoc};
 
 /// Which ElastAlert alerter the rules use.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -96,11 +96,11 @@ impl Default for ElastAlert {
 }
 
 /// ElastAlert `priority` (1 = most urgent) from the Sigma level.
-fn priority(level: Option<&str>) -> u8 {
+fn priority(level: Option<Level>) -> u8 {
     match level {
-        Some("critical") => 1,
-        Some("high") => 2,
-        Some("medium") => 3,
+        Some(Level::Critical) => 1,
+        Some(Level::High) => 2,
+        Some(Level::Medium) => 3,
         _ => 4,
     }
 }
@@ -223,7 +223,7 @@ impl ElastAlert {
             "timestamp_field": set.date_field(),
             "type": "any",
             "filter": [{ "query_string": { "query": query, "analyze_wildcard": true } }],
-            "priority": priority(meta.level.as_ref().map(|l| l.value.as_str())),
+            "priority": priority(meta.level.as_ref().map(|l| l.value)),
         })
     }
 

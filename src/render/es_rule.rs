@@ -34,7 +34,7 @@ use crate::attack::AttackData;
 use crate::attack::tags::{AttackTag, parse_attack_tag};
 use crate::mapping::correlation::CorrelationInput;
 use crate::mapping::query_string;
-use crate::rule::{CorrelationType, Meta, SourceDoc};
+use crate::rule::{CorrelationType, Level, Meta, SourceDoc};
 
 /// Which query language the detection rule carries.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -290,30 +290,24 @@ fn tags(meta: &Meta) -> Vec<String> {
 
 /// Sigma level → (Kibana severity, risk score).
 pub(crate) fn severity(meta: &Meta) -> (&'static str, u8) {
-    match meta
-        .level
-        .as_ref()
-        .map(|l| l.value.to_ascii_lowercase())
-        .as_deref()
-    {
-        Some("informational") => ("low", 1),
-        Some("medium") => ("medium", 47),
-        Some("high") => ("high", 73),
-        Some("critical") => ("critical", 99),
-        _ => ("low", 21),
+    match meta.level.as_ref().map(|l| l.value) {
+        Some(Level::Informational) => ("low", 1),
+        Some(Level::Medium) => ("medium", 47),
+        Some(Level::High) => ("high", 73),
+        Some(Level::Critical) => ("critical", 99),
+        Some(Level::Low) | None => ("low", 21),
     }
 }
 
 /// Provenance of a correlation: its own document plus the ids of the rules it references.
 fn correlation_provenance(c: &CorrelationInput<'_>) -> Value {
-    let t = |x: &Option<crate::rule::Text>| x.as_ref().map(|t| t.value.clone());
     let meta = &c.correlation.meta;
     json!({
         "id": c.doc.id,
         "file": c.doc.path,
         "document": c.doc.index,
-        "level": t(&meta.level),
-        "status": t(&meta.status),
+        "level": meta.level.as_ref().map(|l| l.value.name()),
+        "status": meta.status.as_ref().map(|s| s.value.name()),
         "correlation": c.kind().name(),
         "rules": c.rules.iter().map(|r| json!({ "id": r.doc.id, "file": r.doc.path })).collect::<Vec<_>>(),
     })
@@ -474,7 +468,7 @@ mod tests {
     #[test]
     fn severity_never_informational() {
         let lvl = |l: &str| Meta {
-            level: Some(tag(l)),
+            level: Level::parse(l).map(|l| crate::rule::Spanned::new(l, Pos::default())),
             ..Default::default()
         };
         assert_eq!(severity(&lvl("informational")), ("low", 1));

@@ -91,8 +91,8 @@ pub fn provenance(doc: &SourceDoc, rule: &Rule) -> Value {
         "id": doc.id,
         "file": doc.path,
         "document": doc.index,
-        "level": t(&rule.meta.level),
-        "status": t(&rule.meta.status),
+        "level": rule.meta.level.as_ref().map(|l| l.value.name()),
+        "status": rule.meta.status.as_ref().map(|s| s.value.name()),
         "logsource": ls,
     })
 }

@@ -25,6 +25,105 @@ impl<T> Spanned<T> {
 /// Spanned text.
 pub type Text = Spanned<String>;
 
+/// Sigma `level`, ordered from least to most severe, so filters and scores compare levels directly.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Level {
+    /// `informational`
+    Informational,
+    /// `low`
+    Low,
+    /// `medium`
+    Medium,
+    /// `high`
+    High,
+    /// `critical`
+    Critical,
+}
+
+impl Level {
+    /// Every level, least severe first.
+    pub const ALL: [Level; 5] = [
+        Level::Informational,
+        Level::Low,
+        Level::Medium,
+        Level::High,
+        Level::Critical,
+    ];
+
+    /// Parses the YAML name (exact, as the specification writes it).
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|l| l.name() == s)
+    }
+
+    /// The YAML name.
+    pub fn name(self) -> &'static str {
+        match self {
+            Level::Informational => "informational",
+            Level::Low => "low",
+            Level::Medium => "medium",
+            Level::High => "high",
+            Level::Critical => "critical",
+        }
+    }
+}
+
+/// Sigma `status`, ordered from least to most mature (sigma-cli's order), so `--min-status` compares
+/// statuses directly.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    /// `unsupported`
+    Unsupported,
+    /// `deprecated`
+    Deprecated,
+    /// `experimental`
+    Experimental,
+    /// `test`
+    Test,
+    /// `stable`
+    Stable,
+}
+
+impl Status {
+    /// Every status, least mature first.
+    pub const ALL: [Status; 5] = [
+        Status::Unsupported,
+        Status::Deprecated,
+        Status::Experimental,
+        Status::Test,
+        Status::Stable,
+    ];
+
+    /// Parses the YAML name (exact, as the specification writes it).
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|l| l.name() == s)
+    }
+
+    /// The YAML name.
+    pub fn name(self) -> &'static str {
+        match self {
+            Status::Unsupported => "unsupported",
+            Status::Deprecated => "deprecated",
+            Status::Experimental => "experimental",
+            Status::Test => "test",
+            Status::Stable => "stable",
+        }
+    }
+}
+
+impl std::fmt::Display for Level {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl std::fmt::Display for Status {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
 /// A `related` entry.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Related {
@@ -47,8 +146,8 @@ pub struct Meta {
     pub related: Vec<Related>,
     /// Taxonomy (default `sigma`).
     pub taxonomy: Option<Text>,
-    /// Status.
-    pub status: Option<Text>,
+    /// Status (an unknown value is a parse error, so the document is rejected).
+    pub status: Option<Spanned<Status>>,
     /// Description.
     pub description: Option<Text>,
     /// SPDX licence.
@@ -65,8 +164,8 @@ pub struct Meta {
     pub fields: Vec<Text>,
     /// False positives.
     pub falsepositives: Vec<Text>,
-    /// Level.
-    pub level: Option<Text>,
+    /// Level (an unknown value is a parse error, so the document is rejected).
+    pub level: Option<Spanned<Level>>,
     /// Tags.
     pub tags: Vec<Text>,
     /// Scope.

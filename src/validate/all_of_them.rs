@@ -1,6 +1,6 @@
 //! SV301: `all of them` silently changes meaning when someone adds a filter; name the selections.
 
-use super::{DocCx, Findings, Validator, util};
+use super::{DocCx, Findings, Check, util};
 use crate::rule::condition::Quantifier;
 
 validator!(
@@ -12,10 +12,7 @@ validator!(
     "The condition uses `all of them`; use `all of selection*`."
 );
 
-impl Validator for V {
-    fn info(&self) -> &'static super::Info {
-        &INFO
-    }
+impl Check for V {
     fn check_doc(&self, cx: &DocCx<'_>, out: &mut Findings<'_>) {
         let Some(r) = cx.rule() else { return };
         for (q, p, pos) in util::of_terms(&r.detection) {

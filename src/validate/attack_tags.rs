@@ -164,9 +164,9 @@ impl Validator for AttackTagCheck<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::config::ValidationConfig;
     use crate::rule::file::parse_bytes;
     use crate::scan::{Scan, Source};
+    use crate::validate::config::ValidationConfig;
 
     fn scan_of(tags: &str) -> Scan {
         let text = format!(

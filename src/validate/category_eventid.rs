@@ -1,6 +1,6 @@
 //! SV411: generic Windows categories already select the event; an `EventID` ties the rule to one source.
 
-use super::{DocCx, Findings, Validator, data, util};
+use super::{DocCx, Findings, Check, data, util};
 
 validator!(
     "SV411",
@@ -11,10 +11,7 @@ validator!(
     "A generic Windows category rule also filters on `EventID`."
 );
 
-impl Validator for V {
-    fn info(&self) -> &'static super::Info {
-        &INFO
-    }
+impl Check for V {
     fn check_doc(&self, cx: &DocCx<'_>, out: &mut Findings<'_>) {
         let Some(r) = cx.rule() else { return };
         let (p, c, _) = util::logsource_of(r);

@@ -1,6 +1,6 @@
 //! SV412: generic Windows categories imply their providers; naming one narrows the rule to it.
 
-use super::{DocCx, Findings, Validator, data, util};
+use super::{DocCx, Findings, Check, data, util};
 
 validator!(
     "SV412",
@@ -11,10 +11,7 @@ validator!(
     "A generic Windows category rule filters on a `Provider_Name` the category already implies."
 );
 
-impl Validator for V {
-    fn info(&self) -> &'static super::Info {
-        &INFO
-    }
+impl Check for V {
     fn check_doc(&self, cx: &DocCx<'_>, out: &mut Findings<'_>) {
         let Some(r) = cx.rule() else { return };
         let (p, c, _) = util::logsource_of(r);

@@ -1,7 +1,7 @@
 //! SV705: comments start with `# ` (yamllint `comments: {require-starting-space: true}`).
 
 use super::{
-    FileCx, Findings, Validator,
+    FileCx, Findings, Check,
     util::{self, LineKind},
 };
 
@@ -14,10 +14,7 @@ validator!(
     "A comment does not have a space after `#`."
 );
 
-impl Validator for V {
-    fn info(&self) -> &'static super::Info {
-        &INFO
-    }
+impl Check for V {
     fn check_file(&self, f: &FileCx<'_>, out: &mut Findings<'_>) {
         let Some(text) = &f.text else { return };
         let kinds = util::classify_lines(text);

@@ -1,7 +1,7 @@
 //! SV406: a control character in a value is almost always `\t`, `\n`, … produced by a double-quoted
 //! YAML string where a literal backslash was meant.
 
-use super::{DocCx, Findings, Validator, util};
+use super::{DocCx, Findings, Check, util};
 
 validator!(
     "SV406",
@@ -12,10 +12,7 @@ validator!(
     "A value contains a control character (likely a missing backslash escape)."
 );
 
-impl Validator for V {
-    fn info(&self) -> &'static super::Info {
-        &INFO
-    }
+impl Check for V {
     fn check_doc(&self, cx: &DocCx<'_>, out: &mut Findings<'_>) {
         let Some(r) = cx.rule() else { return };
         for i in util::rule_items(r) {

@@ -1,6 +1,6 @@
 //! SV513: correlation files are named `correlation_…` so they are recognisable next to base rules.
 
-use super::{DocCx, Findings, Validator};
+use super::{DocCx, Findings, Check};
 
 validator!(
     "SV513",
@@ -11,10 +11,7 @@ validator!(
     "A correlation rule's file name does not start with `correlation_`."
 );
 
-impl Validator for V {
-    fn info(&self) -> &'static super::Info {
-        &INFO
-    }
+impl Check for V {
     fn check_doc(&self, cx: &DocCx<'_>, out: &mut Findings<'_>) {
         if matches!(cx.doc, crate::rule::Document::Correlation(_))
             && !cx.file.file_name().starts_with("correlation_")

@@ -1,6 +1,6 @@
 //! SV601: without `group-by`, a correlation counts events across all hosts and users together.
 
-use super::{DocCx, Findings, Validator};
+use super::{DocCx, Findings, Check};
 
 validator!(
     "SV601",
@@ -11,10 +11,7 @@ validator!(
     "A correlation rule has no `group-by`."
 );
 
-impl Validator for V {
-    fn info(&self) -> &'static super::Info {
-        &INFO
-    }
+impl Check for V {
     fn check_doc(&self, cx: &DocCx<'_>, out: &mut Findings<'_>) {
         if let crate::rule::Document::Correlation(c) = cx.doc
             && c.group_by.is_empty()

@@ -1,6 +1,6 @@
 //! SV602: a temporal correlation relates several rules; with one it is an event count in disguise.
 
-use super::{DocCx, Findings, Validator};
+use super::{DocCx, Findings, Check};
 use crate::rule::CorrelationType;
 
 validator!(
@@ -12,10 +12,7 @@ validator!(
     "A temporal correlation references fewer than two rules."
 );
 
-impl Validator for V {
-    fn info(&self) -> &'static super::Info {
-        &INFO
-    }
+impl Check for V {
     fn check_doc(&self, cx: &DocCx<'_>, out: &mut Findings<'_>) {
         if let crate::rule::Document::Correlation(c) = cx.doc
             && matches!(

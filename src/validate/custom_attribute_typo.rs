@@ -1,6 +1,6 @@
 //! SV124: misspelt standard keys (`realted`, `reference`) silently drop their content.
 
-use super::{DocCx, Findings, Validator};
+use super::{DocCx, Findings, Check};
 
 validator!(
     "SV124",
@@ -19,10 +19,7 @@ const TYPOS: &[(&str, &str)] = &[
     ("reference", "references"),
 ];
 
-impl Validator for V {
-    fn info(&self) -> &'static super::Info {
-        &INFO
-    }
+impl Check for V {
     fn check_doc(&self, cx: &DocCx<'_>, out: &mut Findings<'_>) {
         for (k, _) in &cx.meta().custom {
             if let Some((_, good)) = TYPOS.iter().find(|(t, _)| *t == k.text) {

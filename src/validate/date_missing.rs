@@ -1,6 +1,6 @@
 //! SV111: SigmaHQ requires `date` on every rule so reviewers and consumers can rely on it.
 
-use super::{DocCx, Findings, Validator};
+use super::{DocCx, Findings, Check};
 
 validator!(
     "SV111",
@@ -11,10 +11,7 @@ validator!(
     "The document has no `date`."
 );
 
-impl Validator for V {
-    fn info(&self) -> &'static super::Info {
-        &INFO
-    }
+impl Check for V {
     fn check_doc(&self, cx: &DocCx<'_>, out: &mut Findings<'_>) {
         if cx.meta().date.is_none() {
             out.report(&cx.src.path, cx.start(), "no `date` field");

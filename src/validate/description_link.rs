@@ -1,6 +1,6 @@
 //! SV117: links belong in `references`, where tools collect and archive them.
 
-use super::{DocCx, Findings, Validator};
+use super::{DocCx, Findings, Check};
 
 validator!(
     "SV117",
@@ -11,10 +11,7 @@ validator!(
     "The description holds a link (or `internal research`) while `references` is empty."
 );
 
-impl Validator for V {
-    fn info(&self) -> &'static super::Info {
-        &INFO
-    }
+impl Check for V {
     fn check_doc(&self, cx: &DocCx<'_>, out: &mut Findings<'_>) {
         let m = cx.meta();
         if let Some(d) = &m.description

@@ -1,7 +1,7 @@
 //! SV116: a description of a few characters does not tell a responder what fired.
 
 use super::{
-    DocCx, Findings, Validator,
+    DocCx, Findings, Check,
     registry::{Param, ParamKind},
 };
 
@@ -9,10 +9,7 @@ validator!("SV116", "description-short", Warning, SigmaHq, ["sigmahq_description
     "The description is too short to be useful.",
     params: [Param { name: "min_length", kind: ParamKind::Int, default: "16", doc: "shortest allowed description" }]);
 
-impl Validator for V {
-    fn info(&self) -> &'static super::Info {
-        &INFO
-    }
+impl Check for V {
     fn check_doc(&self, cx: &DocCx<'_>, out: &mut Findings<'_>) {
         if let Some(d) = &cx.meta().description {
             let min = out.int("min_length");

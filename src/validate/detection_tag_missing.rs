@@ -1,6 +1,6 @@
 //! SV211: SigmaHQ packages rules by folder; the `detection.*` tag must say which package a rule is in.
 
-use super::{DocCx, Findings, Validator};
+use super::{DocCx, Findings, Check};
 
 validator!(
     "SV211",
@@ -17,10 +17,7 @@ const FOLDERS: &[(&str, &str)] = &[
     ("rules-dfir", "detection.dfir"),
 ];
 
-impl Validator for V {
-    fn info(&self) -> &'static super::Info {
-        &INFO
-    }
+impl Check for V {
     fn check_doc(&self, cx: &DocCx<'_>, out: &mut Findings<'_>) {
         let Some((_, tag)) = FOLDERS
             .iter()

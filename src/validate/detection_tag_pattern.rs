@@ -1,8 +1,8 @@
 //! SV206: only three detection types exist; pySigma anchors the pattern at the start only, we match the whole name.
 
-use super::{DocCx, Findings, Validator};
+use super::{DocCx, Findings, Check};
 use regex::Regex;
-use std::sync::OnceLock;
+use std::sync::LazyLock;
 
 validator!(
     "SV206",
@@ -13,17 +13,13 @@ validator!(
     "A `detection.*` tag is not dfir, emerging-threats or threat-hunting."
 );
 
-impl Validator for V {
-    fn info(&self) -> &'static super::Info {
-        &INFO
-    }
+/// The detection types after `detection.`; forced by the unit test below.
+static RE: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^(?:dfir|emerging-threats|threat-hunting)$").expect("constant pattern, checked by the unit tests"));
+
+impl Check for V {
     fn check_doc(&self, cx: &DocCx<'_>, out: &mut Findings<'_>) {
-        static RE: OnceLock<Option<Regex>> = OnceLock::new();
-        let Some(re) =
-            RE.get_or_init(|| Regex::new(r"^(?:dfir|emerging-threats|threat-hunting)$").ok())
-        else {
-            return;
-        };
+        let re = &*RE;
         for t in &cx.meta().tags {
             if let Some(name) = t.value.strip_prefix("detection.")
                 && !re.is_match(name)
@@ -39,5 +35,13 @@ impl Validator for V {
                 );
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn pattern_compiles() {
+        std::sync::LazyLock::force(&super::RE);
     }
 }

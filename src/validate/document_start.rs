@@ -1,7 +1,7 @@
 //! SV704: SigmaHQ forbids a leading `---` (yamllint `document-start: {present: false}`); separators
 //! between documents of a multi-document rule stay allowed.
 
-use super::{FileCx, Findings, Validator};
+use super::{FileCx, Findings, Check};
 
 validator!(
     "SV704",
@@ -12,10 +12,7 @@ validator!(
     "The file starts with a `---` document marker."
 );
 
-impl Validator for V {
-    fn info(&self) -> &'static super::Info {
-        &INFO
-    }
+impl Check for V {
     fn check_file(&self, f: &FileCx<'_>, out: &mut Findings<'_>) {
         let Some(text) = &f.text else { return };
         let first = text.lines().enumerate().find(|(_, l)| {

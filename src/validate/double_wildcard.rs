@@ -1,6 +1,6 @@
 //! SV407: `**` is the same as `*` and usually a concatenation slip.
 
-use super::{DocCx, Findings, Validator, util};
+use super::{DocCx, Findings, Check, util};
 use crate::rule::modifier::Modifier;
 use crate::rule::value::{Part, SigmaString};
 
@@ -13,10 +13,7 @@ validator!(
     "A value contains consecutive `*` wildcards."
 );
 
-impl Validator for V {
-    fn info(&self) -> &'static super::Info {
-        &INFO
-    }
+impl Check for V {
     fn check_doc(&self, cx: &DocCx<'_>, out: &mut Findings<'_>) {
         let Some(r) = cx.rule() else { return };
         for i in util::rule_items(r) {

@@ -1,6 +1,6 @@
 //! SV306: two rules with identical logic fire twice on every event (SigmaHQ CI, test_rules.py).
 
-use super::{Findings, RepoCx, Validator, util};
+use super::{Findings, RepoCx, Check, util};
 use std::collections::BTreeMap;
 
 validator!(
@@ -12,10 +12,7 @@ validator!(
     "Two single-document rules have the same logsource and detection logic."
 );
 
-impl Validator for V {
-    fn info(&self) -> &'static super::Info {
-        &INFO
-    }
+impl Check for V {
     fn check_repo(&self, repo: &RepoCx<'_>, out: &mut Findings<'_>) {
         let mut by: BTreeMap<String, Vec<(&str, crate::diag::Pos)>> = BTreeMap::new();
         for f in repo.files.iter().filter(|f| f.is_single_document()) {

@@ -1,6 +1,6 @@
 //! SV104: SigmaHQ references rules by file name in several tools; a name must be unique repository-wide.
 
-use super::{Findings, RepoCx, Validator};
+use super::{Findings, RepoCx, Check};
 use std::collections::BTreeMap;
 
 validator!(
@@ -12,10 +12,7 @@ validator!(
     "Two rule files in different folders have the same file name."
 );
 
-impl Validator for V {
-    fn info(&self) -> &'static super::Info {
-        &INFO
-    }
+impl Check for V {
     fn check_repo(&self, repo: &RepoCx<'_>, out: &mut Findings<'_>) {
         let mut by: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
         for f in repo.files.iter().filter(|f| !f.parsed.is_empty()) {

@@ -2,7 +2,7 @@
 //! (SigmaHQ's `duplicate-id-check` greps `deprecated/` and `unsupported/` too).
 
 use super::{
-    Findings, RepoCx, Validator,
+    Findings, RepoCx, Check,
     registry::{Param, ParamKind},
 };
 use std::collections::BTreeMap;
@@ -42,10 +42,7 @@ pub(crate) fn extra_ids(repo: &RepoCx<'_>, folders: &[String]) -> Vec<(String, S
     out
 }
 
-impl Validator for V {
-    fn info(&self) -> &'static super::Info {
-        &INFO
-    }
+impl Check for V {
     fn check_repo(&self, repo: &RepoCx<'_>, out: &mut Findings<'_>) {
         let mut by_id: BTreeMap<String, Vec<(String, crate::diag::Pos, bool)>> = BTreeMap::new();
         for d in repo.docs() {

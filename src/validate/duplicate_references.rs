@@ -1,6 +1,6 @@
 //! SV107: repeated references are noise and usually a copy-paste slip.
 
-use super::{DocCx, Findings, Validator};
+use super::{DocCx, Findings, Check};
 
 validator!(
     "SV107",
@@ -11,10 +11,7 @@ validator!(
     "The same reference is listed twice."
 );
 
-impl Validator for V {
-    fn info(&self) -> &'static super::Info {
-        &INFO
-    }
+impl Check for V {
     fn check_doc(&self, cx: &DocCx<'_>, out: &mut Findings<'_>) {
         let refs = &cx.meta().references;
         for (i, r) in refs.iter().enumerate() {

@@ -1,6 +1,6 @@
 //! SV108: repeated tags inflate coverage counts.
 
-use super::{DocCx, Findings, Validator};
+use super::{DocCx, Findings, Check};
 
 validator!(
     "SV108",
@@ -11,10 +11,7 @@ validator!(
     "The same tag is listed twice."
 );
 
-impl Validator for V {
-    fn info(&self) -> &'static super::Info {
-        &INFO
-    }
+impl Check for V {
     fn check_doc(&self, cx: &DocCx<'_>, out: &mut Findings<'_>) {
         let tags = &cx.meta().tags;
         for (i, t) in tags.iter().enumerate() {

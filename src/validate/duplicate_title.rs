@@ -1,6 +1,6 @@
 //! SV103: titles are what analysts see in alerts; two rules with one title cannot be told apart.
 
-use super::{Findings, RepoCx, Validator};
+use super::{Findings, RepoCx, Check};
 use std::collections::BTreeMap;
 
 validator!(
@@ -12,10 +12,7 @@ validator!(
     "Two documents share the same `title`."
 );
 
-impl Validator for V {
-    fn info(&self) -> &'static super::Info {
-        &INFO
-    }
+impl Check for V {
     fn check_repo(&self, repo: &RepoCx<'_>, out: &mut Findings<'_>) {
         let mut by: BTreeMap<&str, Vec<(&str, crate::diag::Pos)>> = BTreeMap::new();
         for f in &repo.files {

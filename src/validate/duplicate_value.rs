@@ -1,7 +1,7 @@
 //! SV404: the same value twice in one list is dead weight (compared case-insensitively unless the
 //! match is case-sensitive: `cased`, `re`, `base64*`).
 
-use super::{DocCx, Findings, Validator, util};
+use super::{DocCx, Findings, Check, util};
 use crate::rule::modifier::Modifier;
 
 validator!(
@@ -13,10 +13,7 @@ validator!(
     "A field's value list holds the same value twice."
 );
 
-impl Validator for V {
-    fn info(&self) -> &'static super::Info {
-        &INFO
-    }
+impl Check for V {
     fn check_doc(&self, cx: &DocCx<'_>, out: &mut Findings<'_>) {
         let Some(r) = cx.rule() else { return };
         for i in util::rule_items(r) {

@@ -1,7 +1,7 @@
 //! SV706: long runs of blank lines (SigmaHQ's yamllint `empty-lines`: at most 2, also at the start and
 //! end of a file).
 
-use super::{FileCx, Findings, Validator};
+use super::{FileCx, Findings, Check};
 
 validator!(
     "SV706",
@@ -12,10 +12,7 @@ validator!(
     "More than 2 consecutive blank lines."
 );
 
-impl Validator for V {
-    fn info(&self) -> &'static super::Info {
-        &INFO
-    }
+impl Check for V {
     fn check_file(&self, f: &FileCx<'_>, out: &mut Findings<'_>) {
         let Some(text) = &f.text else { return };
         let lines: Vec<&str> = text.lines().collect();

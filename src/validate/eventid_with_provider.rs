@@ -1,7 +1,7 @@
 //! SV423: Sysmon 1 / Security 4688 with their provider are process creation; the generic category
 //! makes the rule work on every process-creation source (SigmaHQ CI).
 
-use super::{DocCx, Findings, Validator, util};
+use super::{DocCx, Findings, Check, util};
 
 validator!(
     "SV423",
@@ -12,10 +12,7 @@ validator!(
     "`EventID: 1`/`4688` with a Sysmon or Security-Auditing `Provider_Name`; use `category: process_creation`."
 );
 
-impl Validator for V {
-    fn info(&self) -> &'static super::Info {
-        &INFO
-    }
+impl Check for V {
     fn check_doc(&self, cx: &DocCx<'_>, out: &mut Findings<'_>) {
         let Some(r) = cx.rule() else { return };
         let provider = util::field_values(r, "Provider_Name")

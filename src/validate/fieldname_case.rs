@@ -1,6 +1,6 @@
 //! SV414: field names are case-sensitive in most backends; `commandline` never matches `CommandLine`.
 
-use super::{DocCx, Findings, Validator, data, util};
+use super::{DocCx, Findings, Check, data, util};
 
 validator!(
     "SV414",
@@ -11,10 +11,7 @@ validator!(
     "A field name differs from the taxonomy's only in letter case."
 );
 
-impl Validator for V {
-    fn info(&self) -> &'static super::Info {
-        &INFO
-    }
+impl Check for V {
     fn check_doc(&self, cx: &DocCx<'_>, out: &mut Findings<'_>) {
         let Some(r) = cx.rule() else { return };
         let (p, c, s) = util::logsource_of(r);

@@ -1,6 +1,6 @@
 //! SV418: field names with spaces are not portable across backends; SigmaHQ uses `_`.
 
-use super::{DocCx, Findings, Validator, util};
+use super::{DocCx, Findings, Check, util};
 
 validator!(
     "SV418",
@@ -11,10 +11,7 @@ validator!(
     "A field name contains a space."
 );
 
-impl Validator for V {
-    fn info(&self) -> &'static super::Info {
-        &INFO
-    }
+impl Check for V {
     fn check_doc(&self, cx: &DocCx<'_>, out: &mut Findings<'_>) {
         let Some(r) = cx.rule() else { return };
         for i in util::rule_items(r) {

@@ -1,6 +1,6 @@
 //! SV415: a field the logsource does not have never matches; the rule is silently dead.
 
-use super::{DocCx, Findings, Validator, data, util};
+use super::{DocCx, Findings, Check, data, util};
 
 validator!(
     "SV415",
@@ -11,10 +11,7 @@ validator!(
     "A field name is not in SigmaHQ's taxonomy for the rule's logsource."
 );
 
-impl Validator for V {
-    fn info(&self) -> &'static super::Info {
-        &INFO
-    }
+impl Check for V {
     fn check_doc(&self, cx: &DocCx<'_>, out: &mut Findings<'_>) {
         let Some(r) = cx.rule() else { return };
         let (p, c, s) = util::logsource_of(r);

@@ -1,6 +1,6 @@
 //! SV122: SigmaHQ dropped `fields`; backends ignore it and it goes stale.
 
-use super::{DocCx, Findings, Validator};
+use super::{DocCx, Findings, Check};
 
 validator!(
     "SV122",
@@ -11,10 +11,7 @@ validator!(
     "The document uses the deprecated `fields` list."
 );
 
-impl Validator for V {
-    fn info(&self) -> &'static super::Info {
-        &INFO
-    }
+impl Check for V {
     fn check_doc(&self, cx: &DocCx<'_>, out: &mut Findings<'_>) {
         if let Some(f) = cx.meta().fields.first() {
             let pos = cx

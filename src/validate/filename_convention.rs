@@ -1,7 +1,7 @@
 //! SV511: SigmaHQ file names are lower-case snake case ending in `.yml`, which keeps paths portable
 //! and greppable. (pySigma's regex is anchored at the start only; we match the whole name.)
 
-use super::{FileCx, Findings, Validator};
+use super::{FileCx, Findings, Check};
 
 validator!(
     "SV511",
@@ -12,10 +12,7 @@ validator!(
     "The file name is not `[a-z0-9_]{10,90}.yml` with at least one `_`."
 );
 
-impl Validator for V {
-    fn info(&self) -> &'static super::Info {
-        &INFO
-    }
+impl Check for V {
     fn check_file(&self, f: &FileCx<'_>, out: &mut Findings<'_>) {
         if f.parsed.is_empty() {
             return;

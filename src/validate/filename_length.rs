@@ -1,7 +1,7 @@
 //! SV105: very short names say nothing, very long ones break tooling (SigmaHQ: 10–90 characters).
 
 use super::{
-    FileCx, Findings, Validator,
+    FileCx, Findings, Check,
     registry::{Param, ParamKind},
 };
 
@@ -12,10 +12,7 @@ params: [
     Param { name: "max_size", kind: ParamKind::Int, default: "90", doc: "longest allowed name" },
 ]);
 
-impl Validator for V {
-    fn info(&self) -> &'static super::Info {
-        &INFO
-    }
+impl Check for V {
     fn check_file(&self, f: &FileCx<'_>, out: &mut Findings<'_>) {
         if f.parsed.is_empty() {
             return;

@@ -1,7 +1,7 @@
 //! SV512: SigmaHQ file names start with a prefix derived from the logsource (`proc_creation_win_`, …),
 //! so the folder listing groups rules by data source.
 
-use super::{DocCx, Findings, Validator, data, util};
+use super::{DocCx, Findings, Check, data, util};
 
 validator!(
     "SV512",
@@ -12,10 +12,7 @@ validator!(
     "The file name does not start with the prefix SigmaHQ uses for the logsource."
 );
 
-impl Validator for V {
-    fn info(&self) -> &'static super::Info {
-        &INFO
-    }
+impl Check for V {
     fn check_doc(&self, cx: &DocCx<'_>, out: &mut Findings<'_>) {
         let Some(r) = cx.rule() else { return };
         if cx

@@ -1,6 +1,6 @@
 //! SV127: "none" or "pentest" as a false positive says nothing a responder can act on.
 
-use super::{DocCx, Findings, Validator};
+use super::{DocCx, Findings, Check};
 
 validator!(
     "SV127",
@@ -13,10 +13,7 @@ validator!(
 
 const BANNED: &[&str] = &["none", "pentest", "penetration"];
 
-impl Validator for V {
-    fn info(&self) -> &'static super::Info {
-        &INFO
-    }
+impl Check for V {
     fn check_doc(&self, cx: &DocCx<'_>, out: &mut Findings<'_>) {
         for fp in &cx.meta().falsepositives {
             let lower = fp.value.to_lowercase();

@@ -1,6 +1,6 @@
 //! SV128: a house-style rule of SigmaHQ: false-positive entries are sentences.
 
-use super::{DocCx, Findings, Validator};
+use super::{DocCx, Findings, Check};
 
 validator!(
     "SV128",
@@ -11,10 +11,7 @@ validator!(
     "A false-positive entry does not start with a capital letter."
 );
 
-impl Validator for V {
-    fn info(&self) -> &'static super::Info {
-        &INFO
-    }
+impl Check for V {
     fn check_doc(&self, cx: &DocCx<'_>, out: &mut Findings<'_>) {
         for fp in &cx.meta().falsepositives {
             if fp.value.chars().next().is_some_and(char::is_lowercase) {

@@ -1,6 +1,6 @@
 //! SV129: common misspellings in false-positive entries.
 
-use super::{DocCx, Findings, Validator};
+use super::{DocCx, Findings, Check};
 
 validator!(
     "SV129",
@@ -18,10 +18,7 @@ const TYPOS: &[(&str, &str)] = &[
     ("legitimeate", "legitimate"),
 ];
 
-impl Validator for V {
-    fn info(&self) -> &'static super::Info {
-        &INFO
-    }
+impl Check for V {
     fn check_doc(&self, cx: &DocCx<'_>, out: &mut Findings<'_>) {
         for fp in &cx.meta().falsepositives {
             let lower = fp.value.to_lowercase();

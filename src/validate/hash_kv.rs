@@ -1,6 +1,6 @@
 //! SV416: Sysmon's `Hashes` field holds `ALGO=hex` pairs; a wrong algorithm name or length never matches.
 
-use super::{DocCx, Findings, Validator, util};
+use super::{DocCx, Findings, Check, util};
 use crate::rule::value::{Part, SigmaString};
 
 validator!(
@@ -29,10 +29,7 @@ fn problem(lit: &str) -> Option<String> {
         .then(|| format!("`{hex}` is not a {len}-digit {name} hash"))
 }
 
-impl Validator for V {
-    fn info(&self) -> &'static super::Info {
-        &INFO
-    }
+impl Check for V {
     fn check_doc(&self, cx: &DocCx<'_>, out: &mut Findings<'_>) {
         let Some(r) = cx.rule() else { return };
         for i in util::rule_items(r) {

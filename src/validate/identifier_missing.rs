@@ -1,6 +1,6 @@
 //! SV101: every rule needs a UUID so it can be referenced, deduplicated and tracked across renames.
 
-use super::{DocCx, Findings, Validator};
+use super::{DocCx, Findings, Check};
 
 validator!(
     "SV101",
@@ -11,10 +11,7 @@ validator!(
     "The document has no `id` (UUID)."
 );
 
-impl Validator for V {
-    fn info(&self) -> &'static super::Info {
-        &INFO
-    }
+impl Check for V {
     fn check_doc(&self, cx: &DocCx<'_>, out: &mut Findings<'_>) {
         if cx.meta().id.is_none() {
             out.report(

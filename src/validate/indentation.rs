@@ -2,7 +2,7 @@
 //! their parent's indentation or be indented), so diffs stay uniform.
 
 use super::{
-    FileCx, Findings, Validator,
+    FileCx, Findings, Check,
     util::{self, LineKind},
 };
 
@@ -15,10 +15,7 @@ validator!(
     "A nested block is not indented by 4 spaces (yamllint `indentation: {spaces: 4}`)."
 );
 
-impl Validator for V {
-    fn info(&self) -> &'static super::Info {
-        &INFO
-    }
+impl Check for V {
     fn check_file(&self, f: &FileCx<'_>, out: &mut Findings<'_>) {
         let Some(text) = &f.text else { return };
         let kinds = util::classify_lines(text);

@@ -1,6 +1,6 @@
 //! SV118: SigmaHQ requires `level` on every rule so reviewers and consumers can rely on it.
 
-use super::{DocCx, Findings, Validator};
+use super::{DocCx, Findings, Check};
 
 validator!(
     "SV118",
@@ -11,10 +11,7 @@ validator!(
     "The document has no `level`."
 );
 
-impl Validator for V {
-    fn info(&self) -> &'static super::Info {
-        &INFO
-    }
+impl Check for V {
     fn check_doc(&self, cx: &DocCx<'_>, out: &mut Findings<'_>) {
         // Filter documents have no level or status in the specification.
         if matches!(cx.doc, crate::rule::Document::Filter(_)) {

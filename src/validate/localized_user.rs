@@ -1,6 +1,6 @@
 //! SV413: `AUTORITE NT` and friends only exist on localised Windows; match the SID or both spellings.
 
-use super::{DocCx, Findings, Validator, util};
+use super::{DocCx, Findings, Check, util};
 
 validator!(
     "SV413",
@@ -11,10 +11,7 @@ validator!(
     "A user field matches a localised account name (e.g. `AUTORITE NT`)."
 );
 
-impl Validator for V {
-    fn info(&self) -> &'static super::Info {
-        &INFO
-    }
+impl Check for V {
     fn check_doc(&self, cx: &DocCx<'_>, out: &mut Findings<'_>) {
         let Some(r) = cx.rule() else { return };
         for i in util::rule_items(r) {

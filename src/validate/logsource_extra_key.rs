@@ -1,7 +1,7 @@
 //! SV134: only `category`, `product`, `service` and `definition` select a logsource; other keys are
 //! ignored by backends (SigmaHQ CI's logsource test rejects them too).
 
-use super::{DocCx, Findings, Validator};
+use super::{DocCx, Findings, Check};
 
 validator!(
     "SV134",
@@ -12,10 +12,7 @@ validator!(
     "The logsource has a key other than category, product, service, definition."
 );
 
-impl Validator for V {
-    fn info(&self) -> &'static super::Info {
-        &INFO
-    }
+impl Check for V {
     fn check_doc(&self, cx: &DocCx<'_>, out: &mut Findings<'_>) {
         let ls = match cx.doc {
             crate::rule::Document::Rule(r) => &r.logsource,

@@ -1,7 +1,7 @@
 //! SV503: SigmaHQ CI's field-name check: every detection field must exist for the logsource in
 //! tests/logsource.json (case-sensitive; the product's common fields are always allowed).
 
-use super::{DocCx, Findings, Validator, data, util};
+use super::{DocCx, Findings, Check, data, util};
 
 validator!(
     "SV503",
@@ -12,10 +12,7 @@ validator!(
     "A detection field is not listed for the logsource in SigmaHQ CI's logsource.json."
 );
 
-impl Validator for V {
-    fn info(&self) -> &'static super::Info {
-        &INFO
-    }
+impl Check for V {
     fn check_doc(&self, cx: &DocCx<'_>, out: &mut Findings<'_>) {
         let Some(r) = cx.rule() else { return };
         let (p, c, s) = util::logsource_of(r);

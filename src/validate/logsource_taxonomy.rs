@@ -1,7 +1,7 @@
 //! SV502: SigmaHQ CI's own logsource check (tests/test_logsource.py against tests/logsource.json):
 //! the product must be known and the category or service must exist for it.
 
-use super::{DocCx, Findings, Validator, data, util};
+use super::{DocCx, Findings, Check, data, util};
 
 validator!(
     "SV502",
@@ -12,10 +12,7 @@ validator!(
     "The logsource is not in SigmaHQ CI's logsource.json (product, then category or service)."
 );
 
-impl Validator for V {
-    fn info(&self) -> &'static super::Info {
-        &INFO
-    }
+impl Check for V {
     fn check_doc(&self, cx: &DocCx<'_>, out: &mut Findings<'_>) {
         let Some(r) = cx.rule() else { return };
         let (p, c, s) = util::logsource_of(r);

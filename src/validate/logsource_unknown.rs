@@ -1,6 +1,6 @@
 //! SV501: a logsource outside SigmaHQ's taxonomy has no pipeline mapping in any backend.
 
-use super::{DocCx, Findings, Validator, data, util};
+use super::{DocCx, Findings, Check, data, util};
 
 validator!(
     "SV501",
@@ -11,10 +11,7 @@ validator!(
     "The product/category/service triple is not in SigmaHQ's taxonomy."
 );
 
-impl Validator for V {
-    fn info(&self) -> &'static super::Info {
-        &INFO
-    }
+impl Check for V {
     fn check_doc(&self, cx: &DocCx<'_>, out: &mut Findings<'_>) {
         let Some(r) = cx.rule() else { return };
         let (p, c, s) = util::logsource_of(r);

@@ -1,6 +1,6 @@
 //! SV126: ATT&CK belongs in tags (machine-readable, feeds coverage), not as a reference URL.
 
-use super::{DocCx, Findings, Validator};
+use super::{DocCx, Findings, Check};
 
 validator!(
     "SV126",
@@ -11,10 +11,7 @@ validator!(
     "A reference links to attack.mitre.org instead of using an `attack.*` tag."
 );
 
-impl Validator for V {
-    fn info(&self) -> &'static super::Info {
-        &INFO
-    }
+impl Check for V {
     fn check_doc(&self, cx: &DocCx<'_>, out: &mut Findings<'_>) {
         for r in &cx.meta().references {
             if r.value.contains("://attack.mitre.org/") {

@@ -5,8 +5,9 @@
 //! [`Diagnostic`] type, so every report format (text, JSON, SARIF, GitHub, JUnit) renders them alike.
 //! Findings of other stages plug in through [`run_with`] (see [`Validator`]), e.g. the ATT&CK tag checks.
 
-/// Declares a validator's unit struct and static [`Info`] in one place, so each file reads as
-/// "what it is" followed by "how it checks".
+/// Declares a validator's unit struct, its static [`Info`] and its [`Validator`] implementation (whose
+/// hooks are the file's [`registry::Check`] implementation), so each file reads as "what it is"
+/// followed by "how it checks" and the description is written once.
 macro_rules! validator {
     ($code:literal, $name:literal, $sev:ident, $origin:ident, [$($py:literal),*], $doc:literal $(, params: [$($p:expr),* $(,)?])?) => {
         /// The validator (see its [`INFO`]).
@@ -21,115 +22,48 @@ macro_rules! validator {
             origin: $crate::validate::registry::Origin::$origin,
             params: &[$($($p),*)?],
         };
+        impl $crate::validate::registry::Validator for V {
+            fn info(&self) -> &'static $crate::validate::registry::Info {
+                &INFO
+            }
+            fn check_file(&self, f: &$crate::validate::FileCx<'_>, o: &mut $crate::validate::Findings<'_>) {
+                $crate::validate::registry::Check::check_file(self, f, o)
+            }
+            fn check_doc(&self, d: &$crate::validate::DocCx<'_>, o: &mut $crate::validate::Findings<'_>) {
+                $crate::validate::registry::Check::check_doc(self, d, o)
+            }
+            fn check_repo(&self, r: &$crate::validate::RepoCx<'_>, o: &mut $crate::validate::Findings<'_>) {
+                $crate::validate::registry::Check::check_repo(self, r, o)
+            }
+        }
+    };
+}
+
+/// Declares the modules of the built-in validators from the registry's list.
+macro_rules! validator_modules {
+    ($($m:ident),* $(,)?) => {
+        $(mod $m;)*
     };
 }
 
 pub mod attack_tags;
+pub mod config;
 pub mod context;
 pub mod data;
 pub mod date;
+#[macro_use]
 pub mod registry;
 pub mod util;
 
-mod all_of_them;
-mod author_missing;
-mod car_tag;
-mod category_eventid;
-mod category_provider;
-mod comment_spacing;
-mod control_character;
-mod correlation_filename;
-mod correlation_group_by;
-mod correlation_rules_minimum;
-mod custom_attribute_typo;
-mod cve_tag;
-mod d3fend_tag;
-mod date_missing;
-mod description_link;
-mod description_missing;
-mod description_short;
-mod detection_tag_missing;
-mod detection_tag_pattern;
-mod detection_tags_multiple;
-mod document_start;
-mod double_wildcard;
-mod duplicate_detection;
-mod duplicate_filename;
-mod duplicate_id;
-mod duplicate_references;
-mod duplicate_tag;
-mod duplicate_title;
-mod duplicate_value;
-mod empty_lines;
-mod escaped_wildcard;
-mod eventid_with_provider;
-mod fieldname_case;
-mod fieldname_space;
-mod fieldname_unknown;
-mod fields_deprecated;
-mod filename_convention;
-mod filename_length;
-mod filename_prefix;
-mod fp_banned_word;
-mod fp_capital;
-mod fp_typo;
-mod github_branch_link;
-mod hash_kv;
-mod identifier_missing;
-mod indentation;
-mod level_missing;
-mod localized_user;
-mod logsource_extra_key;
-mod logsource_fields;
-mod logsource_taxonomy;
-mod logsource_unknown;
-mod mitre_link;
-mod modified_order;
-mod modified_redundant;
-mod modified_without_date;
-mod modifier_all_single;
-mod modifier_all_without_contains;
-mod modifier_windash_all;
-mod newline_eof;
-mod number_as_string;
-mod of_selection_single;
-mod of_them_single;
-mod of_without_asterisk;
-mod one_element_list;
-mod redundant_field;
-mod regex_escape;
-mod related_unknown;
-mod source_eventlog;
-mod specific_logsource;
-mod status_deprecated;
-mod status_missing;
-mod status_too_high;
-mod stp_tag;
-mod sysmon_eventid;
-mod tag_format;
-mod tag_namespace;
-mod them_single;
-mod title_case;
-mod title_end;
-mod title_first;
-mod title_length;
-mod title_start;
-mod tlp_tag;
-mod tlp_tags_multiple;
-mod tlp_unauthorized;
-mod tlpv1_tag;
-mod tlpv2_tag;
-mod trademark;
-mod trailing_spaces;
-mod unknown_field;
-mod wildcards_instead_of_modifiers;
+with_builtin_list!(validator_modules);
 
 pub use context::{DocCx, FileCx, Findings, RepoCx};
+use registry::Check;
 pub use registry::{Info, Param, ParamKind, Validator};
 
-use crate::config::ValidationConfig;
 use crate::diag::{self, Diagnostic};
 use crate::scan::Scan;
+use config::ValidationConfig;
 use rayon::prelude::*;
 
 /// Runs the built-in validators over a scan and merges their findings with the scan's own diagnostics,

@@ -1,6 +1,6 @@
 //! SV112: `modified` before `date` means one of them is wrong; tooling sorts and promotes rules by them.
 
-use super::{DocCx, Findings, Validator, date::Date};
+use super::{DocCx, Findings, Check, date::Date};
 
 validator!(
     "SV112",
@@ -11,10 +11,7 @@ validator!(
     "`modified` is older than `date`."
 );
 
-impl Validator for V {
-    fn info(&self) -> &'static super::Info {
-        &INFO
-    }
+impl Check for V {
     fn check_doc(&self, cx: &DocCx<'_>, out: &mut Findings<'_>) {
         let m = cx.meta();
         if let (Some(d), Some(md)) = (&m.date, &m.modified)

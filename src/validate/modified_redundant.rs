@@ -1,6 +1,6 @@
 //! SV114: `modified` equal to `date` carries no information.
 
-use super::{DocCx, Findings, Validator};
+use super::{DocCx, Findings, Check};
 
 validator!(
     "SV114",
@@ -11,10 +11,7 @@ validator!(
     "`modified` equals `date`; remove it."
 );
 
-impl Validator for V {
-    fn info(&self) -> &'static super::Info {
-        &INFO
-    }
+impl Check for V {
     fn check_doc(&self, cx: &DocCx<'_>, out: &mut Findings<'_>) {
         let m = cx.meta();
         if let (Some(d), Some(md)) = (&m.date, &m.modified)

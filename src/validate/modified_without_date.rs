@@ -1,6 +1,6 @@
 //! SV113: a rule with `modified` but no `date` lost its creation date; new rules carry only `date`.
 
-use super::{DocCx, Findings, Validator};
+use super::{DocCx, Findings, Check};
 
 validator!(
     "SV113",
@@ -11,10 +11,7 @@ validator!(
     "`modified` is set but `date` is missing."
 );
 
-impl Validator for V {
-    fn info(&self) -> &'static super::Info {
-        &INFO
-    }
+impl Check for V {
     fn check_doc(&self, cx: &DocCx<'_>, out: &mut Findings<'_>) {
         let m = cx.meta();
         if let (None, Some(md)) = (&m.date, &m.modified) {

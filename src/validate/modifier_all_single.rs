@@ -1,6 +1,6 @@
 //! SV403: `all` over a single value does nothing and suggests values went missing.
 
-use super::{DocCx, Findings, Validator, util};
+use super::{DocCx, Findings, Check, util};
 
 validator!(
     "SV403",
@@ -11,10 +11,7 @@ validator!(
     "The `all` modifier is used with fewer than two values."
 );
 
-impl Validator for V {
-    fn info(&self) -> &'static super::Info {
-        &INFO
-    }
+impl Check for V {
     fn check_doc(&self, cx: &DocCx<'_>, out: &mut Findings<'_>) {
         let Some(r) = cx.rule() else { return };
         for i in util::rule_items(r) {

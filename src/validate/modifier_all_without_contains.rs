@@ -1,7 +1,7 @@
 //! SV401: `field|all` with plain values asks one field to equal several different strings at once,
 //! which never matches. (`re`, `cidr` and `startswith`/`endswith` can overlap and are left alone.)
 
-use super::{DocCx, Findings, Validator, util};
+use super::{DocCx, Findings, Check, util};
 use crate::rule::modifier::Modifier;
 
 validator!(
@@ -13,10 +13,7 @@ validator!(
     "A field's `all` modifier without `contains` (exact values can never all match)."
 );
 
-impl Validator for V {
-    fn info(&self) -> &'static super::Info {
-        &INFO
-    }
+impl Check for V {
     fn check_doc(&self, cx: &DocCx<'_>, out: &mut Findings<'_>) {
         let Some(r) = cx.rule() else { return };
         for i in util::rule_items(r) {

@@ -1,7 +1,7 @@
 //! SV402: `windash` expands each value into variants that are OR-ed; with `all` they would all be
 //! required at once, which never matches.
 
-use super::{DocCx, Findings, Validator, util};
+use super::{DocCx, Findings, Check, util};
 use crate::rule::modifier::Modifier;
 
 validator!(
@@ -13,10 +13,7 @@ validator!(
     "`windash` combined with `all`."
 );
 
-impl Validator for V {
-    fn info(&self) -> &'static super::Info {
-        &INFO
-    }
+impl Check for V {
     fn check_doc(&self, cx: &DocCx<'_>, out: &mut Findings<'_>) {
         let Some(r) = cx.rule() else { return };
         for i in util::rule_items(r) {

@@ -1,6 +1,6 @@
 //! SV703: a missing final newline makes the next line of a concatenation or diff merge into this one.
 
-use super::{FileCx, Findings, Validator};
+use super::{FileCx, Findings, Check};
 
 validator!(
     "SV703",
@@ -11,10 +11,7 @@ validator!(
     "The file does not end with a newline (yamllint `new-line-at-end-of-file`)."
 );
 
-impl Validator for V {
-    fn info(&self) -> &'static super::Info {
-        &INFO
-    }
+impl Check for V {
     fn check_file(&self, f: &FileCx<'_>, out: &mut Findings<'_>) {
         let Some(text) = &f.text else { return };
         if !text.is_empty() && !text.ends_with('\n') {

@@ -1,6 +1,6 @@
 //! SV409: a quoted number compares as text; backends then miss numeric fields (`EventID: '4688'`).
 
-use super::{DocCx, Findings, Validator, util};
+use super::{DocCx, Findings, Check, util};
 use crate::rule::modifier::{Matcher, Modifier, RawValue};
 
 validator!(
@@ -12,10 +12,7 @@ validator!(
     "A number is written as a quoted string."
 );
 
-impl Validator for V {
-    fn info(&self) -> &'static super::Info {
-        &INFO
-    }
+impl Check for V {
     fn check_doc(&self, cx: &DocCx<'_>, out: &mut Findings<'_>) {
         let Some(r) = cx.rule() else { return };
         for i in util::rule_items(r) {

@@ -1,6 +1,6 @@
 //! SV304: `1 of sel*` in a rule with a single search: there is nothing to choose from.
 
-use super::{DocCx, Findings, Validator, util};
+use super::{DocCx, Findings, Check, util};
 
 validator!(
     "SV304",
@@ -11,10 +11,7 @@ validator!(
     "`x of pattern` is used while the detection has only one search."
 );
 
-impl Validator for V {
-    fn info(&self) -> &'static super::Info {
-        &INFO
-    }
+impl Check for V {
     fn check_doc(&self, cx: &DocCx<'_>, out: &mut Findings<'_>) {
         let Some(r) = cx.rule() else { return };
         if r.detection.searches.len() != 1 {

@@ -1,7 +1,7 @@
 //! SV305: SigmaHQ's variant of SV302 (`x of them` with one search); kept separate so both pySigma
 //! names can be configured independently.
 
-use super::{DocCx, Findings, Validator, util};
+use super::{DocCx, Findings, Check, util};
 
 validator!(
     "SV305",
@@ -12,10 +12,7 @@ validator!(
     "`x of them` is used while the detection has only one search."
 );
 
-impl Validator for V {
-    fn info(&self) -> &'static super::Info {
-        &INFO
-    }
+impl Check for V {
     fn check_doc(&self, cx: &DocCx<'_>, out: &mut Findings<'_>) {
         let Some(r) = cx.rule() else { return };
         if r.detection.select(None).len() != 1 {

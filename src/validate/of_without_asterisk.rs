@@ -1,6 +1,6 @@
 //! SV303: `1 of selection` without a wildcard is a roundabout `selection`; usually a forgotten `*`.
 
-use super::{DocCx, Findings, Validator, util};
+use super::{DocCx, Findings, Check, util};
 
 validator!(
     "SV303",
@@ -11,10 +11,7 @@ validator!(
     "`1 of x` / `all of x` names a single identifier without `*`."
 );
 
-impl Validator for V {
-    fn info(&self) -> &'static super::Info {
-        &INFO
-    }
+impl Check for V {
     fn check_doc(&self, cx: &DocCx<'_>, out: &mut Findings<'_>) {
         let Some(r) = cx.rule() else { return };
         for (_, p, pos) in util::of_terms(&r.detection) {

@@ -1,7 +1,7 @@
 //! SV421: a one-element list or a list holding one mapping is the inline form written the long way
 //! (SigmaHQ CI, test_rules.py).
 
-use super::{DocCx, Findings, Validator};
+use super::{DocCx, Findings, Check};
 use crate::rule::yaml::Yaml;
 
 validator!(
@@ -13,10 +13,7 @@ validator!(
     "A field value is a list of one element, or a search is a list holding a single mapping."
 );
 
-impl Validator for V {
-    fn info(&self) -> &'static super::Info {
-        &INFO
-    }
+impl Check for V {
     fn check_doc(&self, cx: &DocCx<'_>, out: &mut Findings<'_>) {
         let Some(Yaml::Map(searches)) = cx.raw_detection().map(|d| &d.value) else {
             return;

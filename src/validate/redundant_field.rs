@@ -1,6 +1,6 @@
 //! SV417: a field the logsource already implies (e.g. `Channel` under a service) only adds noise.
 
-use super::{DocCx, Findings, Validator, data, util};
+use super::{DocCx, Findings, Check, data, util};
 
 validator!(
     "SV417",
@@ -11,10 +11,7 @@ validator!(
     "A field is already implied by the logsource."
 );
 
-impl Validator for V {
-    fn info(&self) -> &'static super::Info {
-        &INFO
-    }
+impl Check for V {
     fn check_doc(&self, cx: &DocCx<'_>, out: &mut Findings<'_>) {
         let Some(r) = cx.rule() else { return };
         let (p, c, s) = util::logsource_of(r);

@@ -1,7 +1,7 @@
 //! SV420: regex escapes beyond a portable core (`\d`, `\w`, escaped punctuation, …) mean different
 //! things, or nothing, in different backends' regex engines (SigmaHQ CI, test_rules.py).
 
-use super::{DocCx, Findings, Validator, util};
+use super::{DocCx, Findings, Check, util};
 use crate::rule::modifier::Modifier;
 
 validator!(
@@ -46,10 +46,7 @@ fn bad_escape(pattern: &str) -> Option<char> {
     None
 }
 
-impl Validator for V {
-    fn info(&self) -> &'static super::Info {
-        &INFO
-    }
+impl Check for V {
     fn check_doc(&self, cx: &DocCx<'_>, out: &mut Findings<'_>) {
         let Some(r) = cx.rule() else { return };
         for i in util::rule_items(r) {

@@ -88,7 +88,121 @@ pub trait Validator: Send + Sync {
     fn check_repo(&self, _repo: &RepoCx<'_>, _out: &mut Findings<'_>) {}
 }
 
-macro_rules! builtin {
+/// The checks of a built-in validator. Its file implements whichever hooks fit; `validator!` pairs
+/// them with the file's [`Info`] into a [`Validator`], so a validator's description is written once.
+pub(crate) trait Check {
+    /// Checks one file's raw text (formatting, file names).
+    fn check_file(&self, _file: &FileCx<'_>, _out: &mut Findings<'_>) {}
+    /// Checks one parsed document.
+    fn check_doc(&self, _doc: &DocCx<'_>, _out: &mut Findings<'_>) {}
+    /// Checks properties of the whole set of scanned rules (uniqueness, references).
+    fn check_repo(&self, _repo: &RepoCx<'_>, _out: &mut Findings<'_>) {}
+}
+
+/// The one list of built-in validators, ordered by code: each entry is the name of the validator's
+/// file (`src/validate/<name>.rs`, declared with `validator!`). Adding a validator means writing its
+/// file and adding its line here; `$then` receives the list (the module declarations in `mod.rs` and
+/// [`builtin`] below are generated from it).
+macro_rules! with_builtin_list {
+    ($then:ident) => {
+        $then! {
+            identifier_missing,
+            duplicate_id,
+            duplicate_title,
+            duplicate_filename,
+            filename_length,
+            related_unknown,
+            duplicate_references,
+            duplicate_tag,
+            author_missing,
+            date_missing,
+            modified_order,
+            modified_without_date,
+            modified_redundant,
+            description_missing,
+            description_short,
+            description_link,
+            level_missing,
+            status_missing,
+            status_too_high,
+            status_deprecated,
+            fields_deprecated,
+            unknown_field,
+            custom_attribute_typo,
+            github_branch_link,
+            mitre_link,
+            fp_banned_word,
+            fp_capital,
+            fp_typo,
+            title_case,
+            title_end,
+            title_length,
+            title_start,
+            logsource_extra_key,
+            tag_format,
+            tag_namespace,
+            car_tag,
+            cve_tag,
+            stp_tag,
+            detection_tag_pattern,
+            tlp_tag,
+            tlpv1_tag,
+            tlpv2_tag,
+            d3fend_tag,
+            detection_tag_missing,
+            detection_tags_multiple,
+            tlp_tags_multiple,
+            tlp_unauthorized,
+            all_of_them,
+            them_single,
+            of_without_asterisk,
+            of_selection_single,
+            of_them_single,
+            duplicate_detection,
+            modifier_all_without_contains,
+            modifier_windash_all,
+            modifier_all_single,
+            duplicate_value,
+            wildcards_instead_of_modifiers,
+            control_character,
+            double_wildcard,
+            escaped_wildcard,
+            number_as_string,
+            specific_logsource,
+            category_eventid,
+            category_provider,
+            localized_user,
+            fieldname_case,
+            fieldname_unknown,
+            hash_kv,
+            redundant_field,
+            fieldname_space,
+            sysmon_eventid,
+            regex_escape,
+            one_element_list,
+            source_eventlog,
+            eventid_with_provider,
+            logsource_unknown,
+            logsource_taxonomy,
+            logsource_fields,
+            filename_convention,
+            filename_prefix,
+            correlation_filename,
+            correlation_group_by,
+            correlation_rules_minimum,
+            indentation,
+            trailing_spaces,
+            newline_eof,
+            document_start,
+            comment_spacing,
+            empty_lines,
+            title_first,
+            trademark,
+        }
+    };
+}
+
+macro_rules! builtin_fn {
     ($($m:ident),* $(,)?) => {
         /// Every built-in validator, ordered by code.
         pub fn builtin() -> &'static [&'static dyn Validator] {
@@ -98,100 +212,7 @@ macro_rules! builtin {
     };
 }
 
-builtin![
-    identifier_missing,
-    duplicate_id,
-    duplicate_title,
-    duplicate_filename,
-    filename_length,
-    related_unknown,
-    duplicate_references,
-    duplicate_tag,
-    author_missing,
-    date_missing,
-    modified_order,
-    modified_without_date,
-    modified_redundant,
-    description_missing,
-    description_short,
-    description_link,
-    level_missing,
-    status_missing,
-    status_too_high,
-    status_deprecated,
-    fields_deprecated,
-    unknown_field,
-    custom_attribute_typo,
-    github_branch_link,
-    mitre_link,
-    fp_banned_word,
-    fp_capital,
-    fp_typo,
-    title_case,
-    title_end,
-    title_length,
-    title_start,
-    logsource_extra_key,
-    tag_format,
-    tag_namespace,
-    car_tag,
-    cve_tag,
-    stp_tag,
-    detection_tag_pattern,
-    tlp_tag,
-    tlpv1_tag,
-    tlpv2_tag,
-    d3fend_tag,
-    detection_tag_missing,
-    detection_tags_multiple,
-    tlp_tags_multiple,
-    tlp_unauthorized,
-    all_of_them,
-    them_single,
-    of_without_asterisk,
-    of_selection_single,
-    of_them_single,
-    duplicate_detection,
-    modifier_all_without_contains,
-    modifier_windash_all,
-    modifier_all_single,
-    duplicate_value,
-    wildcards_instead_of_modifiers,
-    control_character,
-    double_wildcard,
-    escaped_wildcard,
-    number_as_string,
-    specific_logsource,
-    category_eventid,
-    category_provider,
-    localized_user,
-    fieldname_case,
-    fieldname_unknown,
-    hash_kv,
-    redundant_field,
-    fieldname_space,
-    sysmon_eventid,
-    regex_escape,
-    one_element_list,
-    source_eventlog,
-    eventid_with_provider,
-    logsource_unknown,
-    logsource_taxonomy,
-    logsource_fields,
-    filename_convention,
-    filename_prefix,
-    correlation_filename,
-    correlation_group_by,
-    correlation_rules_minimum,
-    indentation,
-    trailing_spaces,
-    newline_eof,
-    document_start,
-    comment_spacing,
-    empty_lines,
-    title_first,
-    trademark,
-];
+with_builtin_list!(builtin_fn);
 
 /// pySigma validators whose checks the parser already performs, with the parser code that reports them.
 /// Configurations naming them are accepted; parser errors cannot be switched off, warnings can.
@@ -271,6 +292,53 @@ pub fn catalogue(extra: &[&dyn Validator]) -> Vec<CodeDoc> {
     out
 }
 
+/// Markdown of the built-in validators (a table of every validator, then one of their parameters), the
+/// generated part of `docs/validators.md` and the output of `sigmaforge list validators --format
+/// markdown`, so the documentation cannot drift from the code.
+pub fn markdown() -> String {
+    let cell = |s: &str| s.replace('|', "\\|");
+    let mut out = String::from(
+        "| code | name | default | pySigma equivalent (or origin) | what it flags |\n|---|---|---|---|---|\n",
+    );
+    for v in builtin() {
+        let i = v.info();
+        let py = if i.pysigma.is_empty() {
+            format!("({})", i.origin.label())
+        } else {
+            i.pysigma.join(", ")
+        };
+        out.push_str(&format!(
+            "| {} | `{}` | {} | {} | {} |\n",
+            i.code,
+            i.name,
+            i.severity,
+            cell(&py),
+            cell(i.doc)
+        ));
+    }
+    out.push_str(
+        "\n| validator | parameter | type | default | what it changes |\n|---|---|---|---|---|\n",
+    );
+    for v in builtin() {
+        let i = v.info();
+        for p in i.params {
+            let kind = match p.kind {
+                ParamKind::Int => "integer",
+                ParamKind::List => "list",
+            };
+            out.push_str(&format!(
+                "| {} `{}` | `{}` | {kind} | `{}` | {} |\n",
+                i.code,
+                i.name,
+                p.name,
+                p.default,
+                cell(p.doc)
+            ));
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -302,5 +370,39 @@ mod tests {
         let mut sorted = codes.clone();
         sorted.sort();
         assert_eq!(codes, sorted);
+    }
+
+    const DOC: &str = "docs/validators.md";
+    const BEGIN: &str =
+        "<!-- BEGIN generated by `sigmaforge list validators --format markdown` -->\n";
+    const END: &str = "<!-- END generated -->\n";
+
+    /// `docs/validators.md` holds [`markdown`] between the markers; `SIGMAFORGE_BLESS=1` rewrites it.
+    #[test]
+    fn docs_validators_md_is_current() {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(DOC);
+        let text = std::fs::read_to_string(&path).expect("docs/validators.md");
+        let start = text
+            .find(BEGIN)
+            .expect("BEGIN marker in docs/validators.md")
+            + BEGIN.len();
+        let end = start
+            + text[start..]
+                .find(END)
+                .expect("END marker in docs/validators.md");
+        let want = markdown();
+        if text[start..end] == want {
+            return;
+        }
+        if std::env::var_os("SIGMAFORGE_BLESS").is_some() {
+            let updated = format!("{}{want}{}", &text[..start], &text[end..]);
+            std::fs::write(&path, updated).expect("rewriting docs/validators.md");
+            return;
+        }
+        panic!(
+            "{DOC} is out of date with the validator registry; regenerate it with\n    \
+             SIGMAFORGE_BLESS=1 cargo test --lib validate::registry::tests::docs_validators_md_is_current\n\
+             (or paste the output of `sigmaforge list validators --format markdown` between the markers)"
+        );
     }
 }

@@ -1,7 +1,7 @@
 //! SV106: a `related` entry documents lineage; an id that exists nowhere is a typo or a lost rule.
 
 use super::{
-    Findings, RepoCx, Validator,
+    Findings, RepoCx, Check,
     registry::{Param, ParamKind},
 };
 use std::collections::HashSet;
@@ -15,10 +15,7 @@ params: [
         doc: "relation types whose target may have been deleted on purpose" },
 ]);
 
-impl Validator for V {
-    fn info(&self) -> &'static super::Info {
-        &INFO
-    }
+impl Check for V {
     fn check_repo(&self, repo: &RepoCx<'_>, out: &mut Findings<'_>) {
         let mut known: HashSet<String> =
             repo.scan.docs.iter().filter_map(|d| d.id.clone()).collect();

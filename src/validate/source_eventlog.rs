@@ -1,6 +1,6 @@
 //! SV422: `Source: Eventlog` matches nearly every Windows event and adds nothing (SigmaHQ CI).
 
-use super::{DocCx, Findings, Validator, util};
+use super::{DocCx, Findings, Check, util};
 
 validator!(
     "SV422",
@@ -11,10 +11,7 @@ validator!(
     "The detection uses `Source: Eventlog`, which adds no value."
 );
 
-impl Validator for V {
-    fn info(&self) -> &'static super::Info {
-        &INFO
-    }
+impl Check for V {
     fn check_doc(&self, cx: &DocCx<'_>, out: &mut Findings<'_>) {
         let Some(r) = cx.rule() else { return };
         for (v, pos) in util::field_values(r, "Source") {

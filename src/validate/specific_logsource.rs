@@ -1,7 +1,7 @@
 //! SV410: Sysmon/Security event ids that have a generic category should use it, so one rule works on
 //! every log source that provides those events.
 
-use super::{DocCx, Findings, Validator, util};
+use super::{DocCx, Findings, Check, util};
 
 validator!(
     "SV410",
@@ -43,10 +43,7 @@ fn sysmon_category(id: i64) -> Option<&'static str> {
     })
 }
 
-impl Validator for V {
-    fn info(&self) -> &'static super::Info {
-        &INFO
-    }
+impl Check for V {
     fn check_doc(&self, cx: &DocCx<'_>, out: &mut Findings<'_>) {
         let Some(r) = cx.rule() else { return };
         let service = util::logsource_of(r).2;

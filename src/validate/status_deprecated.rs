@@ -1,7 +1,8 @@
 //! SV121: rules marked `deprecated`/`unsupported` belong in the folder of that name, where CI and
 //! release packaging expect them. (pySigma flags every such rule wherever it lives; we check the folder.)
 
-use super::{DocCx, Findings, Validator};
+use super::{Check, DocCx, Findings};
+use crate::rule::Status;
 
 validator!(
     "SV121",
@@ -12,14 +13,11 @@ validator!(
     "A `deprecated` or `unsupported` rule is outside the folder of that name."
 );
 
-impl Validator for V {
-    fn info(&self) -> &'static super::Info {
-        &INFO
-    }
+impl Check for V {
     fn check_doc(&self, cx: &DocCx<'_>, out: &mut Findings<'_>) {
         let Some(s) = &cx.meta().status else { return };
-        let folder = s.value.as_str();
-        if matches!(folder, "deprecated" | "unsupported")
+        let folder = s.value.name();
+        if matches!(s.value, Status::Deprecated | Status::Unsupported)
             && !cx.src.path.split('/').any(|part| part == folder)
         {
             out.report(

@@ -1,6 +1,6 @@
 //! SV419: `service: sysmon` covers every Sysmon event; without `EventID` the rule matches all of them.
 
-use super::{DocCx, Findings, Validator, util};
+use super::{DocCx, Findings, Check, util};
 
 validator!(
     "SV419",
@@ -11,10 +11,7 @@ validator!(
     "A `service: sysmon` rule does not filter on `EventID`."
 );
 
-impl Validator for V {
-    fn info(&self) -> &'static super::Info {
-        &INFO
-    }
+impl Check for V {
     fn check_doc(&self, cx: &DocCx<'_>, out: &mut Findings<'_>) {
         let Some(r) = cx.rule() else { return };
         if util::logsource_of(r).2 != Some("sysmon") {

@@ -1,8 +1,8 @@
 //! SV201: tags are `namespace.name` in lower case; anything else breaks tag-based tooling.
 
-use super::{DocCx, Findings, Validator};
+use super::{DocCx, Findings, Check};
 use regex::Regex;
-use std::sync::OnceLock;
+use std::sync::LazyLock;
 
 validator!(
     "SV201",
@@ -13,15 +13,13 @@ validator!(
     "A tag is not `namespace.name` in lower-case letters, digits, `-`, `_` and `.`."
 );
 
-impl Validator for V {
-    fn info(&self) -> &'static super::Info {
-        &INFO
-    }
+/// `namespace.name` in lower case; forced by the unit test below.
+static RE: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^[a-z0-9\-_]+\.[a-z0-9\-_.]+$").expect("constant pattern, checked by the unit tests"));
+
+impl Check for V {
     fn check_doc(&self, cx: &DocCx<'_>, out: &mut Findings<'_>) {
-        static RE: OnceLock<Option<Regex>> = OnceLock::new();
-        let Some(re) = RE.get_or_init(|| Regex::new(r"^[a-z0-9\-_]+\.[a-z0-9\-_.]+$").ok()) else {
-            return;
-        };
+        let re = &*RE;
         for t in &cx.meta().tags {
             if !re.is_match(&t.value) {
                 out.report(
@@ -31,5 +29,13 @@ impl Validator for V {
                 );
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn pattern_compiles() {
+        std::sync::LazyLock::force(&super::RE);
     }
 }

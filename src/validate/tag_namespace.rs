@@ -1,6 +1,6 @@
 //! SV202: only the specification's namespaces are understood by tools.
 
-use super::{DocCx, Findings, Validator};
+use super::{DocCx, Findings, Check};
 
 validator!(
     "SV202",
@@ -13,10 +13,7 @@ validator!(
 
 const NAMESPACES: &[&str] = &["attack", "car", "cve", "d3fend", "detection", "stp", "tlp"];
 
-impl Validator for V {
-    fn info(&self) -> &'static super::Info {
-        &INFO
-    }
+impl Check for V {
     fn check_doc(&self, cx: &DocCx<'_>, out: &mut Findings<'_>) {
         for t in &cx.meta().tags {
             let ns = t.value.split('.').next().unwrap_or("");

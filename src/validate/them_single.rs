@@ -1,6 +1,6 @@
 //! SV302: `of them` over a single search is just that search, written obscurely.
 
-use super::{DocCx, Findings, Validator, util};
+use super::{DocCx, Findings, Check, util};
 
 validator!(
     "SV302",
@@ -11,10 +11,7 @@ validator!(
     "The condition uses `them` but the rule has only one search."
 );
 
-impl Validator for V {
-    fn info(&self) -> &'static super::Info {
-        &INFO
-    }
+impl Check for V {
     fn check_doc(&self, cx: &DocCx<'_>, out: &mut Findings<'_>) {
         let Some(r) = cx.rule() else { return };
         if r.detection.searches.len() != 1 {

@@ -1,6 +1,6 @@
 //! SV130: SigmaHQ titles use Title Case (minor words excepted), which keeps alert lists readable.
 
-use super::{DocCx, Findings, Validator};
+use super::{DocCx, Findings, Check};
 
 validator!(
     "SV130",
@@ -16,10 +16,7 @@ const MINOR: &[&str] = &[
     "the", "through", "to", "via", "with", "without",
 ];
 
-impl Validator for V {
-    fn info(&self) -> &'static super::Info {
-        &INFO
-    }
+impl Check for V {
     fn check_doc(&self, cx: &DocCx<'_>, out: &mut Findings<'_>) {
         let Some(t) = &cx.meta().title else { return };
         let bad: Vec<&str> = t

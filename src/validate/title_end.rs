@@ -1,6 +1,6 @@
 //! SV131: titles are names, not sentences.
 
-use super::{DocCx, Findings, Validator};
+use super::{DocCx, Findings, Check};
 
 validator!(
     "SV131",
@@ -11,10 +11,7 @@ validator!(
     "The title ends with a dot."
 );
 
-impl Validator for V {
-    fn info(&self) -> &'static super::Info {
-        &INFO
-    }
+impl Check for V {
     fn check_doc(&self, cx: &DocCx<'_>, out: &mut Findings<'_>) {
         if let Some(t) = &cx.meta().title
             && t.value.ends_with('.')

@@ -1,6 +1,6 @@
 //! SV707: SigmaHQ puts `title` first so every rule reads the same (SigmaHQ CI, single-document files).
 
-use super::{DocCx, Findings, Validator};
+use super::{DocCx, Findings, Check};
 
 validator!(
     "SV707",
@@ -11,10 +11,7 @@ validator!(
     "`title` is not the first key of the document."
 );
 
-impl Validator for V {
-    fn info(&self) -> &'static super::Info {
-        &INFO
-    }
+impl Check for V {
     fn check_doc(&self, cx: &DocCx<'_>, out: &mut Findings<'_>) {
         if !cx.file.is_single_document() {
             return;

@@ -1,7 +1,7 @@
 //! SV132: long titles are cut in alert views and SIEM rule lists.
 
 use super::{
-    DocCx, Findings, Validator,
+    DocCx, Findings, Check,
     registry::{Param, ParamKind},
 };
 
@@ -9,10 +9,7 @@ validator!("SV132", "title-too-long", Warning, SigmaHq, ["sigmahq_title_length"]
     "The title is longer than allowed.",
     params: [Param { name: "max_length", kind: ParamKind::Int, default: "120", doc: "longest allowed title" }]);
 
-impl Validator for V {
-    fn info(&self) -> &'static super::Info {
-        &INFO
-    }
+impl Check for V {
     fn check_doc(&self, cx: &DocCx<'_>, out: &mut Findings<'_>) {
         if let Some(t) = &cx.meta().title {
             let n = t.value.chars().count() as i64;

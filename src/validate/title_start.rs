@@ -1,6 +1,6 @@
 //! SV133: every rule detects something; "Detects …" wastes the most visible words.
 
-use super::{DocCx, Findings, Validator};
+use super::{DocCx, Findings, Check};
 
 validator!(
     "SV133",
@@ -11,10 +11,7 @@ validator!(
     "The title starts with `Detect` or `Detects`."
 );
 
-impl Validator for V {
-    fn info(&self) -> &'static super::Info {
-        &INFO
-    }
+impl Check for V {
     fn check_doc(&self, cx: &DocCx<'_>, out: &mut Findings<'_>) {
         if let Some(t) = &cx.meta().title {
             let first = t.value.split(' ').next().unwrap_or("");

@@ -1,6 +1,6 @@
 //! SV207: TLP tags drive sharing decisions; an unknown level is a sharing accident waiting to happen.
 
-use super::{DocCx, Findings, Validator};
+use super::{DocCx, Findings, Check};
 
 validator!(
     "SV207",
@@ -13,10 +13,7 @@ validator!(
 
 const ALLOWED: &[&str] = &["amber", "amber-strict", "clear", "green", "red", "white"];
 
-impl Validator for V {
-    fn info(&self) -> &'static super::Info {
-        &INFO
-    }
+impl Check for V {
     fn check_doc(&self, cx: &DocCx<'_>, out: &mut Findings<'_>) {
         for t in &cx.meta().tags {
             if let Some(name) = t.value.strip_prefix("tlp.")

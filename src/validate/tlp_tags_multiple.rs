@@ -1,6 +1,6 @@
 //! SV213: a rule has one `tlp` value; two contradict each other.
 
-use super::{DocCx, Findings, Validator};
+use super::{DocCx, Findings, Check};
 
 validator!(
     "SV213",
@@ -11,10 +11,7 @@ validator!(
     "More than one `tlp.*` tag."
 );
 
-impl Validator for V {
-    fn info(&self) -> &'static super::Info {
-        &INFO
-    }
+impl Check for V {
     fn check_doc(&self, cx: &DocCx<'_>, out: &mut Findings<'_>) {
         let tags: Vec<_> = cx
             .meta()

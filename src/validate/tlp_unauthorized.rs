@@ -1,6 +1,6 @@
 //! SV214: SigmaHQ is a public repository; only TLP levels that allow public sharing may appear.
 
-use super::{DocCx, Findings, Validator};
+use super::{DocCx, Findings, Check};
 
 validator!(
     "SV214",
@@ -13,10 +13,7 @@ validator!(
 
 const ALLOWED: &[&str] = &["clear", "white"];
 
-impl Validator for V {
-    fn info(&self) -> &'static super::Info {
-        &INFO
-    }
+impl Check for V {
     fn check_doc(&self, cx: &DocCx<'_>, out: &mut Findings<'_>) {
         for t in &cx.meta().tags {
             if let Some(level) = t.value.strip_prefix("tlp.")

@@ -1,6 +1,6 @@
 //! SV708: SigmaHQ avoids the registered trademark strings `ATT&CK` / `MITRE ATT&CK` in rule text.
 
-use super::{FileCx, Findings, Validator};
+use super::{FileCx, Findings, Check};
 
 validator!(
     "SV708",
@@ -11,10 +11,7 @@ validator!(
     "The file contains the trademark string `ATT&CK`."
 );
 
-impl Validator for V {
-    fn info(&self) -> &'static super::Info {
-        &INFO
-    }
+impl Check for V {
     fn check_file(&self, f: &FileCx<'_>, out: &mut Findings<'_>) {
         let Some(text) = &f.text else { return };
         for (n, line) in text.lines().enumerate() {

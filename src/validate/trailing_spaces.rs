@@ -1,6 +1,6 @@
 //! SV702: trailing whitespace makes noisy diffs (yamllint `trailing-spaces`).
 
-use super::{FileCx, Findings, Validator};
+use super::{FileCx, Findings, Check};
 
 validator!(
     "SV702",
@@ -11,10 +11,7 @@ validator!(
     "A line ends with spaces or tabs."
 );
 
-impl Validator for V {
-    fn info(&self) -> &'static super::Info {
-        &INFO
-    }
+impl Check for V {
     fn check_file(&self, f: &FileCx<'_>, out: &mut Findings<'_>) {
         let Some(text) = &f.text else { return };
         for (n, line) in text.lines().enumerate() {

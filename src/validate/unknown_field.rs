@@ -1,6 +1,6 @@
 //! SV123: top-level keys outside the specification are invisible to every tool; most are typos.
 
-use super::{DocCx, Findings, Validator};
+use super::{DocCx, Findings, Check};
 
 validator!(
     "SV123",
@@ -13,10 +13,7 @@ validator!(
 
 const ALLOWED: &[&str] = &["regression_tests_path", "simulation"];
 
-impl Validator for V {
-    fn info(&self) -> &'static super::Info {
-        &INFO
-    }
+impl Check for V {
     fn check_doc(&self, cx: &DocCx<'_>, out: &mut Findings<'_>) {
         for (k, _) in &cx.meta().custom {
             if !ALLOWED.contains(&k.text.as_str()) {

@@ -1,7 +1,7 @@
 //! SV405: `*x*` / `*x` / `x*` wildcards hide intent that `contains` / `endswith` / `startswith` state
 //! (and that backends translate more efficiently).
 
-use super::{DocCx, Findings, Validator, util};
+use super::{DocCx, Findings, Check, util};
 use crate::rule::value::{Part, SigmaString};
 
 validator!(
@@ -33,10 +33,7 @@ fn shape(s: &SigmaString) -> Option<&'static str> {
     }
 }
 
-impl Validator for V {
-    fn info(&self) -> &'static super::Info {
-        &INFO
-    }
+impl Check for V {
     fn check_doc(&self, cx: &DocCx<'_>, out: &mut Findings<'_>) {
         let Some(r) = cx.rule() else { return };
         for i in util::rule_items(r) {

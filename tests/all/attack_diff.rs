@@ -9,8 +9,8 @@ fn rule(path: &str, id: Option<&str>, title: &str, tags: &[&str]) -> CoverageRul
         path: path.to_string(),
         title: title.to_string(),
         id: id.map(str::to_string),
-        level: Some("high".to_string()),
-        status: Some("test".to_string()),
+        level: Some(sigmaforge::rule::Level::High),
+        status: Some(sigmaforge::rule::Status::Test),
         tags: tags
             .iter()
             .enumerate()

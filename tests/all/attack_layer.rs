@@ -11,8 +11,8 @@ fn rule(path: &str, level: &str, tags: &[&str]) -> CoverageRule {
         path: path.to_string(),
         title: format!("Rule {path}"),
         id: Some(format!("id-{path}")),
-        level: Some(level.to_string()),
-        status: Some("stable".to_string()),
+        level: Some(sigmaforge::rule::Level::parse(level).expect("level")),
+        status: Some(sigmaforge::rule::Status::Stable),
         tags: tags.iter().map(|t| TagRef::new(*t, 1, 1)).collect(),
     }
 }

@@ -21,8 +21,8 @@ fn rule(n: u32, tags: &[&str]) -> CoverageRule {
         path: format!("rules/r{n}.yml"),
         title: format!("Rule {n}"),
         id: None,
-        level: Some("high".into()),
-        status: Some("stable".into()),
+        level: Some(sigmaforge::rule::Level::High),
+        status: Some(sigmaforge::rule::Status::Stable),
         tags: tags.iter().map(|t| TagRef::new(*t, 1, 1)).collect(),
     }
 }

@@ -244,3 +244,12 @@ fn list_validators_names_pysigma_equivalents() {
     );
     assert!(out.contains("attacktag"), "{out}");
 }
+
+#[test]
+fn list_validators_markdown_is_the_library_table() {
+    let (code, out, _) = run(&["list", "validators", "--format", "markdown"]);
+    assert_eq!(code, 0);
+    assert_eq!(out, sigmaforge::validate::registry::markdown());
+    let (code, _, err) = run(&["list", "codes", "--format", "markdown"]);
+    assert_eq!(code, 2, "{err}");
+}

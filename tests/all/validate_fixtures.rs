@@ -1,7 +1,7 @@
 //! One small rule per validator: the base rule is clean, each variant triggers the code at a known line.
 
-use sigmaforge::config::ValidationConfig;
 use sigmaforge::diag::Diagnostic;
+use sigmaforge::validate::config::ValidationConfig;
 use sigmaforge::validate::date::Date;
 use std::path::Path;
 
