@@ -35,8 +35,11 @@ pub(super) fn write_file(path: &Path, text: &str) -> Result<()> {
     std::fs::write(path, text).with_context(|| format!("writing {}", path.display()))
 }
 
-/// The process is about to exit: freeing a whole scan node by node costs tens of milliseconds on a
-/// large repository and frees nothing the OS would not reclaim anyway.
+/// The process is about to exit: freeing a whole scan (YAML trees, rule models, diagnostics) node
+/// by node frees nothing the OS would not reclaim anyway, and it is measurable: `check` over the
+/// SigmaHQ corpus (4,044 documents) took a median 0.56 s of CPU with this and 0.62 s when dropping
+/// (16 runs each, release build). Only values that own no resources beyond memory may be passed:
+/// nothing is flushed or closed.
 pub(super) fn exit_without_drop<T>(value: T) {
     std::mem::forget(value);
 }
