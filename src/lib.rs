@@ -10,6 +10,7 @@ pub mod discover;
 pub mod github;
 pub mod mapping;
 pub mod pipeline;
+pub mod plan;
 pub mod render;
 pub mod report;
 pub mod rule;

@@ -1,0 +1,136 @@
+//! `sigmaforge check`: parse and validate rules, report findings.
+
+use super::util::{exit_without_drop, load_attack_data, write_output};
+use anyhow::{Context, Result};
+use clap::ValueEnum;
+use sigmaforge::diag::Severity;
+use sigmaforge::report::{self, Summary};
+use sigmaforge::scan;
+use std::collections::HashMap;
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+enum CheckFormat {
+    Text,
+    Json,
+    Sarif,
+    Github,
+    Junit,
+}
+
+#[derive(clap::Args, Debug)]
+pub(super) struct CheckArgs {
+    /// Rule files, folders or glob patterns.
+    #[arg(required = true)]
+    paths: Vec<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = CheckFormat::Text)]
+    format: CheckFormat,
+    /// Write the report to a file instead of standard output.
+    #[arg(short, long)]
+    output: Option<PathBuf>,
+    /// Lowest severity that makes the exit code 1.
+    #[arg(long, default_value = "error", value_parser = parse_severity)]
+    fail_level: Severity,
+    /// sigmaforge configuration (default: `.sigmaforge.yml` in the current folder or its parents, up to
+    /// the repository root).
+    #[arg(long)]
+    config: Option<PathBuf>,
+    /// A sigma-cli validation configuration (`validators`, `exclusions`, `config`); replaces the
+    /// `validation:` section of `.sigmaforge.yml`.
+    #[arg(long)]
+    validation_config: Option<PathBuf>,
+    /// Run only the parser, no validators.
+    #[arg(long)]
+    no_validate: bool,
+    /// ATT&CK data to judge tags with (a sigmaforge table or a MITRE STIX bundle) instead of the
+    /// embedded v19.1 tables.
+    #[arg(long)]
+    attack_data: Option<PathBuf>,
+    /// The date date-dependent checks compare against (YYYY-MM-DD), for reproducible runs.
+    #[arg(long, hide = true, value_parser = parse_date)]
+    today: Option<sigmaforge::validate::date::Date>,
+}
+
+fn parse_date(s: &str) -> Result<sigmaforge::validate::date::Date, String> {
+    sigmaforge::validate::date::Date::parse(s)
+        .ok_or_else(|| format!("`{s}` is not a date YYYY-MM-DD"))
+}
+
+fn parse_severity(s: &str) -> Result<Severity, String> {
+    Severity::parse(s).ok_or_else(|| format!("unknown severity `{s}` (use info, warning, error)"))
+}
+
+pub(super) fn check(args: CheckArgs) -> Result<ExitCode> {
+    use sigmaforge::config::{Config, ValidationConfig};
+    let mut validation = match (&args.validation_config, &args.config) {
+        (Some(p), _) => ValidationConfig::load_sigma_cli(p)?,
+        (None, Some(p)) => Config::load(p)?.validation,
+        (None, None) => {
+            let cwd = std::env::current_dir().context("reading the current folder")?;
+            match Config::find(&cwd) {
+                Some(p) => Config::load(&p)?.validation,
+                None => ValidationConfig::default(),
+            }
+        }
+    };
+    if let Some(t) = args.today {
+        validation.set_today(t);
+    }
+    let attack_data = load_attack_data(args.attack_data.as_deref())?;
+    let attack_checks = sigmaforge::validate::attack_tags::validators(&attack_data);
+    let extra: Vec<&dyn sigmaforge::validate::Validator> = attack_checks
+        .iter()
+        .map(|c| c as &dyn sigmaforge::validate::Validator)
+        .collect();
+    let scan = scan::scan(&args.paths)?;
+    let validated;
+    let diags = if args.no_validate {
+        &scan.diagnostics
+    } else {
+        validated = sigmaforge::validate::run_with(&scan, &validation, &extra);
+        &validated
+    };
+    let summary = Summary::new(
+        scan.files.len(),
+        scan.docs.len(),
+        scan.parsed().count(),
+        diags,
+    );
+    let catalogue = sigmaforge::validate::registry::catalogue(&extra);
+    let rendered = match args.format {
+        CheckFormat::Json => report::json::render(&summary, diags)?,
+        CheckFormat::Sarif => report::sarif::render(diags, &catalogue, env!("CARGO_PKG_VERSION"))?,
+        CheckFormat::Junit => report::junit::render(diags, &scan.files, &catalogue),
+        CheckFormat::Github => report::github::render(diags, &summary, &catalogue),
+        CheckFormat::Text => {
+            let mut sources = HashMap::new();
+            for d in diags {
+                if !sources.contains_key(&d.path)
+                    && let Ok(text) = std::fs::read_to_string(&d.path)
+                {
+                    sources.insert(d.path.clone(), text);
+                }
+            }
+            let color = args.output.is_none()
+                && std::io::stdout().is_terminal()
+                && std::env::var_os("NO_COLOR").is_none();
+            report::text::render(
+                diags,
+                &summary,
+                &sources,
+                report::text::TextOptions { color },
+            )
+        }
+    };
+    write_output(args.output.as_ref(), &rendered)?;
+    let failing = diags.iter().any(|d| d.severity >= args.fail_level);
+    exit_without_drop(scan);
+    Ok(if failing {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}

@@ -1,0 +1,121 @@
+//! `sigmaforge convert`: rules into Elastic artifacts through mapping configs and overrides.
+
+use super::util::{exit_without_drop, load_attack_data, write_output};
+use anyhow::Result;
+use clap::ValueEnum;
+use sigmaforge::scan;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+enum ConvertFormat {
+    /// The artifacts, one per converted rule.
+    Text,
+    /// One JSON object per rule document and target: path, id, title, target, status, output, reason.
+    Jsonl,
+}
+
+#[derive(clap::Args, Debug)]
+pub(super) struct ConvertArgs {
+    /// Rule files, folders or glob patterns.
+    #[arg(required = true)]
+    paths: Vec<PathBuf>,
+    /// Targets, comma-separated or repeated (`sigmaforge list targets`).
+    #[arg(short, long = "target", required = true, value_delimiter = ',')]
+    targets: Vec<String>,
+    /// Mapping configs (built-in names or paths), applied in order (`sigmaforge list configs`).
+    #[arg(short, long = "config")]
+    configs: Vec<String>,
+    /// Target options as key=value (`docs/targets.md`).
+    #[arg(short = 'O', long = "option", value_parser = parse_key_value)]
+    options: Vec<(String, String)>,
+    /// Write one file per rule and the bundles under DIR/<target>/ instead of printing.
+    #[arg(short, long)]
+    output: Option<PathBuf>,
+    /// What to print.
+    #[arg(long, value_enum, default_value_t = ConvertFormat::Text)]
+    format: ConvertFormat,
+    /// ATT&CK table or MITRE STIX bundle for es-rule `threat[]` (default: the embedded v19.1).
+    #[arg(long, value_name = "FILE")]
+    attack_data: Option<PathBuf>,
+}
+
+fn parse_key_value(s: &str) -> Result<(String, String), String> {
+    s.split_once('=')
+        .map(|(k, v)| (k.trim().to_string(), v.to_string()))
+        .filter(|(k, _)| !k.is_empty())
+        .ok_or_else(|| format!("`{s}` is not key=value"))
+}
+
+pub(super) fn convert(args: ConvertArgs) -> Result<ExitCode> {
+    use sigmaforge::mapping;
+    use sigmaforge::render::{self as target, convert};
+    let set = mapping::ConfigSet::load(&args.configs)?;
+    for w in set.configs().iter().flat_map(|c| c.warnings()) {
+        eprintln!("sigmaforge: warning: {w}");
+    }
+    let options: std::collections::BTreeMap<String, String> = args.options.into_iter().collect();
+    let mut targets: Vec<Box<dyn target::Target>> = Vec::new();
+    for name in &args.targets {
+        set.check_target(name)?;
+        targets.push(target::configured(name, &options).map_err(anyhow::Error::msg)?);
+    }
+    let refs: Vec<&dyn target::Target> = targets.iter().map(|t| t.as_ref()).collect();
+    let scan = scan::scan(&args.paths)?;
+    let attack = load_attack_data(args.attack_data.as_deref())?;
+    let outcomes = convert::convert(&scan, &set, &attack, &refs);
+    if let Some(dir) = &args.output {
+        let written = target::output::write_outputs(dir, &outcomes, &refs)?;
+        eprintln!(
+            "sigmaforge: {} file(s) written under {}",
+            written.len(),
+            dir.display()
+        );
+    }
+    let mut out = String::new();
+    match args.format {
+        ConvertFormat::Jsonl => {
+            for o in &outcomes {
+                out.push_str(&serde_json::to_string(o)?);
+                out.push('\n');
+            }
+        }
+        ConvertFormat::Text if args.output.is_none() => {
+            for o in &outcomes {
+                if let Some(text) = &o.output {
+                    out.push_str(text);
+                    if !text.ends_with('\n') {
+                        out.push('\n');
+                    }
+                }
+            }
+        }
+        ConvertFormat::Text => {}
+    }
+    write_output(None, &out)?;
+    for o in &outcomes {
+        for w in &o.warnings {
+            eprintln!("{}: warning: {w}", o.path);
+        }
+    }
+    let (converted, skipped, failed, reasons) = convert::summarize(&outcomes);
+    exit_without_drop((scan, outcomes));
+    eprintln!(
+        "sigmaforge: {converted} converted, {skipped} skipped, {failed} failed ({} target(s))",
+        refs.len()
+    );
+    for (reason, count) in reasons.iter().take(10) {
+        eprintln!("  {count:>5} × {reason}");
+    }
+    if reasons.len() > 10 {
+        eprintln!(
+            "  … and {} more reason(s); see --format jsonl",
+            reasons.len() - 10
+        );
+    }
+    Ok(if failed > 0 {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}

@@ -1,0 +1,77 @@
+//! Argument parsing and command wiring (binary side: errors carry context via `anyhow`).
+//!
+//! One module per subcommand, each holding its clap arguments and the function that runs it; this
+//! file only defines the command tree and maps results to exit codes.
+
+mod args;
+mod check;
+mod comment;
+mod convert;
+mod coverage;
+mod layer;
+mod list;
+mod run;
+mod util;
+
+use clap::{Parser, Subcommand};
+use coverage::CoverageCommand;
+use std::process::ExitCode;
+
+/// Sigma detection-as-code for Elastic: validate, convert, cover.
+#[derive(Parser, Debug)]
+#[command(name = "sigmaforge", version, about, long_about = None)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Parse and validate rules, reporting findings with file:line:col.
+    Check(check::CheckArgs),
+    /// List built-in items (parser codes).
+    List(list::ListArgs),
+    /// Post a pull-request comment computed earlier (`workflow_run` half of the fork-safe flow).
+    Comment(comment::CommentArgs),
+    /// The whole job (check, convert, layer, coverage, reports, PR comment), as the GitHub Action runs it.
+    Run(run::RunArgs),
+    /// Convert rules into Elastic artifacts through mapping configs and overrides.
+    Convert(convert::ConvertArgs),
+    /// Write an ATT&CK Navigator layer (and optionally an SVG heatmap) of the rules' coverage.
+    Layer(layer::LayerArgs),
+    /// Coverage statistics, and the coverage/findings diff between two trees or revisions.
+    #[command(subcommand)]
+    Coverage(CoverageCommand),
+}
+
+/// Exit codes: 0 clean, 1 findings at the fail level, 2 usage or configuration error.
+pub fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            let _ = e.print();
+            return if e.use_stderr() {
+                ExitCode::from(2)
+            } else {
+                ExitCode::SUCCESS
+            };
+        }
+    };
+    let result = match cli.command {
+        Command::Check(a) => check::check(a),
+        Command::List(a) => list::list(a),
+        Command::Comment(a) => comment::comment(a),
+        Command::Run(a) => run::run(a),
+        Command::Convert(a) => convert::convert(a),
+        Command::Layer(a) => layer::layer(a),
+        Command::Coverage(CoverageCommand::Stats(a)) => coverage::stats(a),
+        Command::Coverage(CoverageCommand::Diff(a)) => coverage::diff(a),
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("sigmaforge: error: {e:#}");
+            ExitCode::from(2)
+        }
+    }
+}
