@@ -79,3 +79,73 @@ fn sigmahq_regression_events_trigger_their_rules() {
         );
     }
 }
+
+/// Every document of SigmaHQ's checked folders against all regression events: which rules cannot be
+/// evaluated (only placeholder rules may fail, for want of values), and the run is deterministic.
+#[test]
+fn whole_corpus_evaluates_on_the_regression_events() {
+    let Some(root) = corpus_root() else { return };
+    let folders: Vec<PathBuf> = [
+        "rules",
+        "rules-compliance",
+        "rules-dfir",
+        "rules-emerging-threats",
+        "rules-placeholder",
+        "rules-threat-hunting",
+    ]
+    .iter()
+    .map(|f| root.join(f))
+    .collect();
+    let scan = sigmaforge::scan::scan(&folders).expect("scan the rule folders");
+    let cases = load_cases(&root.join("regression_data")).expect("load the cases");
+    let mut events = Vec::new();
+    for (file, _) in cases.iter().flat_map(|c| &c.tests) {
+        for mut e in sigmaforge::eval::read_events(file, DEFAULT_MAX_EVENT_BYTES).expect("events") {
+            e.value = sigmaforge::eval::event::flatten_windows_event(e.value);
+            events.push(e);
+        }
+    }
+    let opts = EvalOptions::default();
+    let start = std::time::Instant::now();
+    let set = sigmaforge::eval::RuleSet::compile(&scan, &opts);
+    let compiled = start.elapsed();
+    let report = set.evaluate(&scan, &events, &opts);
+    let evaluated = start.elapsed() - compiled;
+    let s = &report.summary;
+    eprintln!(
+        "{} documents compiled in {compiled:.2?}, × {} events evaluated in {evaluated:.2?}: {} evaluated, {} not evaluable, {} filters; {} rules matched something, {} events matched by some rule",
+        s.documents,
+        s.events,
+        s.evaluated,
+        s.not_evaluable,
+        s.filters,
+        s.with_matches,
+        s.matching_events
+    );
+    let mut reasons: std::collections::BTreeMap<String, usize> = Default::default();
+    for r in &report.rules {
+        if let Some(reason) = &r.reason
+            && r.status == sigmaforge::eval::EvalStatus::NotEvaluable
+        {
+            eprintln!("not evaluable: {}: {reason}", r.path);
+            let kind = if reason.contains("placeholder %") {
+                "placeholder without value"
+            } else {
+                reason.as_str()
+            };
+            *reasons.entry(kind.to_string()).or_default() += 1;
+        }
+    }
+    assert_eq!(
+        reasons.keys().collect::<Vec<_>>(),
+        vec!["placeholder without value"],
+        "only placeholder rules may be unevaluable without options: {reasons:?}"
+    );
+    assert_eq!(s.events, 238);
+    assert_eq!(
+        s.matching_events, s.events,
+        "every regression event triggers some rule"
+    );
+    let again = sigmaforge::eval::evaluate(&scan, &events, &opts);
+    assert_eq!(report, again, "evaluation is deterministic");
+}

@@ -1,8 +1,7 @@
 //! Compiles a typed rule (and the filter documents that name it) into a tree of [`Leaf`] tests, once,
 //! so evaluating an event never re-reads the model, re-compiles a regex or re-lowercases a literal.
 
-use super::event;
-use super::matcher::{self, Leaf};
+use super::matcher::{self, Leaf, Probe};
 use crate::rule::condition::{Cond, Quantifier};
 use crate::rule::modifier::{Modifier, TimeUnit};
 use crate::rule::{Detection, FieldMatch, Filter, LogSource, Rule, Text};
@@ -26,28 +25,15 @@ struct Item {
 
 impl Item {
     fn matches(&self, ev: &Value) -> bool {
-        let hit = match &self.field {
-            Some(f) => {
-                let found = event::lookup(ev, f);
-                let test = |alts: &Vec<Leaf>| alts.iter().any(|l| l.test(&found, ev, self.unit));
-                if self.all {
-                    self.values.iter().all(test)
-                } else {
-                    self.values.iter().any(test)
-                }
-            }
-            None => {
-                let scalars = event::all_scalars(ev);
-                let test = |alts: &Vec<Leaf>| {
-                    alts.iter()
-                        .any(|l| scalars.iter().any(|v| l.test_scalar(v, ev)))
-                };
-                if self.all {
-                    self.values.iter().all(test)
-                } else {
-                    self.values.iter().any(test)
-                }
-            }
+        let probe = match &self.field {
+            Some(f) => Probe::field(ev, f, self.unit),
+            None => Probe::keywords(ev),
+        };
+        let test = |alts: &Vec<Leaf>| alts.iter().any(|l| l.test(&probe, ev));
+        let hit = if self.all {
+            self.values.iter().all(test)
+        } else {
+            self.values.iter().any(test)
         };
         hit != self.negated
     }

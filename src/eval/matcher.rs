@@ -6,6 +6,7 @@ use super::time;
 use crate::rule::modifier::{CmpOp, Matcher, ReFlags, TimeUnit};
 use crate::rule::value::{Number, Part, SigmaString};
 use serde_json::Value;
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::net::IpAddr;
 
@@ -102,14 +103,16 @@ fn mask(v6: bool, prefix: u8) -> u128 {
     }
 }
 
-fn lower(s: &str) -> String {
-    s.to_lowercase()
-}
-
 impl TextPattern {
     /// Compiles a Sigma string without placeholders.
     pub fn compile(s: &SigmaString, cased: bool) -> Result<TextPattern, String> {
-        let norm = |l: &str| if cased { l.to_string() } else { lower(l) };
+        let norm = |l: &str| {
+            if cased {
+                l.to_string()
+            } else {
+                l.to_lowercase()
+            }
+        };
         let shape = match s.parts.as_slice() {
             [] => Shape::Exact(String::new()),
             [Part::Lit(l)] => Shape::Exact(norm(l)),
@@ -136,39 +139,13 @@ impl TextPattern {
         Ok(TextPattern { shape, cased })
     }
 
-    /// True when the text matches.
-    pub fn is_match(&self, hay: &str) -> bool {
-        if let Shape::Glob(re) = &self.shape {
-            return re.is_match(hay);
+    /// True when the text matches; `lower` is the text lowercased (used unless `cased`).
+    pub fn is_match(&self, hay: &str, lower: &str) -> bool {
+        match &self.shape {
+            Shape::Glob(re) => re.is_match(hay),
+            _ if self.cased => self.plain(hay),
+            _ => self.plain(lower),
         }
-        if self.cased {
-            return self.plain(hay);
-        }
-        if hay.is_ascii() {
-            // Needles are lowercased; an ASCII haystack can be compared without allocating.
-            return match &self.shape {
-                Shape::Exact(n) => hay.eq_ignore_ascii_case(n),
-                Shape::Prefix(n) => hay
-                    .get(..n.len())
-                    .is_some_and(|h| h.eq_ignore_ascii_case(n)),
-                Shape::Suffix(n) => {
-                    hay.len() >= n.len()
-                        && hay
-                            .get(hay.len() - n.len()..)
-                            .is_some_and(|h| h.eq_ignore_ascii_case(n))
-                }
-                Shape::Contains(n) => {
-                    n.is_empty()
-                        || (n.is_ascii()
-                            && hay
-                                .as_bytes()
-                                .windows(n.len())
-                                .any(|w| w.eq_ignore_ascii_case(n.as_bytes())))
-                }
-                Shape::Glob(_) => unreachable!("handled above"),
-            };
-        }
-        self.plain(&lower(hay))
     }
 
     fn plain(&self, hay: &str) -> bool {
@@ -282,32 +259,92 @@ fn time_part(v: &Value, unit: TimeUnit) -> Option<Value> {
     Some(Value::from(time::parse(s)?.part(unit)))
 }
 
-impl Leaf {
-    /// Tests the leaf against the values a field selected in `event` (`found`, as [`event::lookup`]
-    /// returns them). Any element of an array matches.
-    pub fn test(&self, found: &[&Value], event: &Value, unit: Option<TimeUnit>) -> bool {
-        match self {
-            Leaf::Exists(want) => return found.is_empty() != *want,
-            Leaf::Null => {
-                return found.is_empty() || event::scalars(found).iter().any(|v| v.is_null());
-            }
-            _ => {}
-        }
-        let values = event::scalars(found);
-        match unit {
-            Some(u) => values
-                .iter()
-                .filter_map(|v| time_part(v, u))
-                .any(|v| self.test_scalar(&v, event)),
-            None => values.iter().any(|v| self.test_scalar(v, event)),
+/// The values one field (or, for keywords, the whole event) offers, prepared once per detection item
+/// and event so the item's leaves share them: flattened scalars and their text forms.
+#[derive(Debug)]
+pub struct Probe<'a> {
+    /// The field exists (even if null or an empty array).
+    present: bool,
+    /// The field is missing or one of its values is null.
+    null: bool,
+    /// Scalars (time parts when a time modifier applies).
+    scalars: Vec<Cow<'a, Value>>,
+    /// Text form of each scalar.
+    texts: Vec<Option<Cow<'a, str>>>,
+    /// The texts lowercased, computed on first use by a case-insensitive pattern.
+    lower: std::cell::OnceCell<Vec<Option<String>>>,
+}
+
+impl<'a> Probe<'a> {
+    fn new(present: bool, null: bool, scalars: Vec<Cow<'a, Value>>) -> Self {
+        let texts = scalars
+            .iter()
+            .map(|v| match v {
+                Cow::Borrowed(b) => text(b),
+                Cow::Owned(o) => text(o).map(|t| Cow::Owned(t.into_owned())),
+            })
+            .collect();
+        Probe {
+            present,
+            null,
+            scalars,
+            texts,
+            lower: std::cell::OnceCell::new(),
         }
     }
 
-    /// Tests one scalar (for keyword searches, every scalar of the event in turn).
-    pub fn test_scalar(&self, v: &Value, event: &Value) -> bool {
+    /// The values of a field (any array element counts), or the time parts of its timestamps.
+    pub fn field(event: &'a Value, path: &str, unit: Option<TimeUnit>) -> Self {
+        let found = event::lookup(event, path);
+        let scalars = event::scalars(&found);
+        let null = found.is_empty() || scalars.iter().any(|v| v.is_null());
+        let scalars = match unit {
+            Some(u) => scalars
+                .iter()
+                .filter_map(|v| time_part(v, u))
+                .map(Cow::Owned)
+                .collect(),
+            None => scalars.into_iter().map(Cow::Borrowed).collect(),
+        };
+        Probe::new(!found.is_empty(), null, scalars)
+    }
+
+    /// Every string, number and boolean of the event, for keyword searches.
+    pub fn keywords(event: &'a Value) -> Self {
+        let scalars = event::all_scalars(event)
+            .into_iter()
+            .map(Cow::Borrowed)
+            .collect();
+        Probe::new(true, false, scalars)
+    }
+}
+
+impl Leaf {
+    /// Tests the leaf against a probe of `event`: true when any of its values matches.
+    pub fn test(&self, p: &Probe, event: &Value) -> bool {
         match self {
-            Leaf::Text(p) => text(v).is_some_and(|t| p.is_match(&t)),
-            Leaf::Regex(re) => text(v).is_some_and(|t| re.is_match(&t)),
+            Leaf::Exists(want) => p.present == *want,
+            Leaf::Null => p.null,
+            Leaf::Text(pat) => {
+                let lower = p.lower.get_or_init(|| {
+                    p.texts
+                        .iter()
+                        .map(|t| t.as_deref().map(str::to_lowercase))
+                        .collect()
+                });
+                p.texts
+                    .iter()
+                    .zip(lower)
+                    .any(|(t, l)| matches!((t, l), (Some(t), Some(l)) if pat.is_match(t, l)))
+            }
+            Leaf::Regex(re) => p.texts.iter().flatten().any(|t| re.is_match(t)),
+            _ => p.scalars.iter().any(|v| self.test_scalar(v, event)),
+        }
+    }
+
+    /// Tests one scalar against the leaves that compare values rather than texts or presence.
+    fn test_scalar(&self, v: &Value, event: &Value) -> bool {
+        match self {
             Leaf::Cidr(net) => v
                 .as_str()
                 .and_then(|s| s.trim().parse::<IpAddr>().ok())
@@ -337,8 +374,8 @@ impl Leaf {
                         }
                     })
             }
-            Leaf::Null => v.is_null(),
-            Leaf::Exists(want) => *want,
+            // Answered from the probe as a whole by `test`.
+            Leaf::Text(_) | Leaf::Regex(_) | Leaf::Null | Leaf::Exists(_) => false,
         }
     }
 }
@@ -353,7 +390,7 @@ mod tests {
     fn hit(mods: &[&str], value: RawValue, event: Value) -> bool {
         let chain = parse_chain(mods).unwrap();
         let alts = apply(&chain, &value).unwrap();
-        let found = event::lookup(&event, "f");
+        let probe = Probe::field(&event, "f", chain.time_part);
         alts.iter().any(|m| {
             compile(
                 m,
@@ -364,7 +401,7 @@ mod tests {
             )
             .unwrap()
             .iter()
-            .any(|l| l.test(&found, &event, chain.time_part))
+            .any(|l| l.test(&probe, &event))
         })
     }
 
@@ -688,9 +725,8 @@ mod tests {
         assert_eq!(leaves.len(), 2);
         let t = |v: &str| {
             let ev = json!({ "f": v });
-            leaves
-                .iter()
-                .any(|l| l.test(&event::lookup(&ev, "f"), &ev, None))
+            let probe = Probe::field(&ev, "f", None);
+            leaves.iter().any(|l| l.test(&probe, &ev))
         };
         assert!(t("srv1\\share"));
         assert!(
