@@ -409,6 +409,43 @@ pub(crate) mod tests {
     }
 
     #[test]
+    fn time_part_with_comparison_and_ranges() {
+        let r = compiled(
+            "    sel:\n        t|hour|gte: 22\n    night:\n        t|hour|lt: 6\n    condition: sel or night\n",
+        );
+        assert!(r.matches(&json!({"t": "2026-05-01T23:10:00Z"})));
+        assert!(r.matches(&json!({"t": "2026-05-01 05:59:59"})));
+        assert!(!r.matches(&json!({"t": "2026-05-01T12:00:00Z"})));
+        assert!(!r.matches(&json!({"t": "yesterday"})));
+    }
+
+    #[test]
+    fn neq_with_regex_and_cidr() {
+        let re = compiled("    sel:\n        c|re|neq: '^C:\\\\Windows'\n    condition: sel\n");
+        assert!(re.matches(&json!({"c": "D:\\x"})));
+        assert!(!re.matches(&json!({"c": "C:\\Windows\\x"})));
+        let ip = compiled(
+            "    sel:\n        ip|cidr|neq:\n            - 10.0.0.0/8\n            - 192.168.0.0/16\n    condition: sel\n",
+        );
+        assert!(ip.matches(&json!({"ip": "8.8.8.8"})));
+        assert!(!ip.matches(&json!({"ip": "192.168.3.3"})));
+    }
+
+    #[test]
+    fn null_and_exists_in_conditions() {
+        let r = compiled(
+            "    sel:\n        a: x\n    no_b:\n        b: null\n    has_c:\n        c|exists: false\n    condition: sel and no_b and has_c\n",
+        );
+        assert!(r.matches(&json!({"a": "x"})));
+        assert!(r.matches(&json!({"a": "x", "b": null})));
+        assert!(!r.matches(&json!({"a": "x", "b": ""})));
+        assert!(
+            !r.matches(&json!({"a": "x", "c": null})),
+            "a null field exists"
+        );
+    }
+
+    #[test]
     fn placeholder_without_value_is_not_evaluable() {
         let r = rule("    sel:\n        h|expand: '%DomainControllers%'\n    condition: sel\n");
         let e = CompiledRule::compile(&r, &[], &BTreeMap::new()).unwrap_err();

@@ -104,7 +104,9 @@ pub fn evaluate(
         return Err("a `value_percentile` correlation needs `condition.percentile`".into());
     }
 
-    let span = c.timespan.value.seconds as i64 * 1000;
+    let span = i64::try_from(c.timespan.value.seconds)
+        .unwrap_or(i64::MAX)
+        .saturating_mul(1000);
     let mut untimed = BTreeSet::new();
     let mut groups: BTreeMap<Vec<String>, Vec<Hit>> = BTreeMap::new();
     for (k, s) in sources.iter().enumerate() {
@@ -142,7 +144,7 @@ pub fn evaluate(
         hits.sort_by_key(|h| (h.millis, h.event, h.source));
         let mut lo = 0;
         for j in 0..hits.len() {
-            while hits[j].millis - hits[lo].millis > span {
+            while hits[j].millis.saturating_sub(hits[lo].millis) > span {
                 lo += 1;
             }
             let window = &hits[lo..=j];
