@@ -93,7 +93,7 @@ pub fn read_events(path: &Path, max_bytes: u64) -> Result<Vec<Event>, EventError
     use std::io::Read;
     std::fs::File::open(path)
         .map_err(io)?
-        .take(max_bytes + 1)
+        .take(max_bytes.saturating_add(1))
         .read_to_end(&mut bytes)
         .map_err(io)?;
     if bytes.len() as u64 > max_bytes {
