@@ -3,9 +3,9 @@
 //! rendering sits beside it as `.json`). Windows events are flattened to Sigma's field names
 //! ([`super::event::flatten_windows_event`]) before evaluation.
 
-use super::EvalOptions;
 use super::compile::CompiledRule;
 use super::event::{self, Event};
+use super::options::EvalOptions;
 use crate::rule::Document;
 use crate::scan::Scan;
 use rayon::prelude::*;

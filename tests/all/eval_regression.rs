@@ -1,30 +1,15 @@
 //! SigmaHQ's regression data (202 real Windows events, each naming the rule it must trigger) evaluated
-//! with the project's evaluator. Skips, with a printed reason, when `../shared` is absent;
-//! `SIGMAFORGE_SHARED` may point at another copy of it.
+//! with the project's evaluator. Skips, with a printed reason, when `../shared` is absent.
 
 use sigmaforge::eval::cases::{Verdict, load_cases, run_cases};
 use sigmaforge::eval::{DEFAULT_MAX_EVENT_BYTES, EvalOptions};
-use std::path::{Path, PathBuf};
-
-fn corpus_root() -> Option<PathBuf> {
-    let shared = std::env::var_os("SIGMAFORGE_SHARED")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared"));
-    let root = shared.join("corpus/sigmahq");
-    if root.join("regression_data").is_dir() {
-        Some(root)
-    } else {
-        eprintln!(
-            "skip: {} not present (set SIGMAFORGE_SHARED to the shared folder)",
-            root.join("regression_data").display()
-        );
-        None
-    }
-}
+use std::path::PathBuf;
 
 #[test]
 fn sigmahq_regression_events_trigger_their_rules() {
-    let Some(root) = corpus_root() else { return };
+    let Some(root) = crate::util::corpus() else {
+        return;
+    };
     let folders: Vec<PathBuf> = ["rules", "rules-emerging-threats", "rules-threat-hunting"]
         .iter()
         .map(|f| root.join(f))
@@ -84,7 +69,9 @@ fn sigmahq_regression_events_trigger_their_rules() {
 /// evaluated (only placeholder rules may fail, for want of values), and the run is deterministic.
 #[test]
 fn whole_corpus_evaluates_on_the_regression_events() {
-    let Some(root) = corpus_root() else { return };
+    let Some(root) = crate::util::corpus() else {
+        return;
+    };
     let folders: Vec<PathBuf> = [
         "rules",
         "rules-compliance",
