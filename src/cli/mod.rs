@@ -11,6 +11,7 @@ mod coverage;
 mod layer;
 mod list;
 mod run;
+mod test;
 mod util;
 
 use clap::{Parser, Subcommand};
@@ -29,6 +30,8 @@ struct Cli {
 enum Command {
     /// Parse and validate rules, reporting findings with file:line:col.
     Check(check::CheckArgs),
+    /// Run rule tests (events each rule must or must not match), or backtest rules over event files.
+    Test(test::TestArgs),
     /// List built-in items (parser codes).
     List(list::ListArgs),
     /// Post a pull-request comment computed earlier (`workflow_run` half of the fork-safe flow).
@@ -59,6 +62,7 @@ pub fn main() -> ExitCode {
     };
     let result = match cli.command {
         Command::Check(a) => check::check(a),
+        Command::Test(a) => test::test(a),
         Command::List(a) => list::list(a),
         Command::Comment(a) => comment::comment(a),
         Command::Run(a) => run::run(a),

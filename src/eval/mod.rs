@@ -6,6 +6,7 @@
 //! evaluated: the caller feeds the events it means the rules to see. Results come back in scan order
 //! (path, document index), independent of thread scheduling.
 
+pub mod backtest;
 pub mod cases;
 pub mod compile;
 pub mod correlation;
@@ -13,6 +14,7 @@ pub mod event;
 pub mod matcher;
 pub mod options;
 pub mod ruleset;
+pub mod suite;
 pub mod time;
 
 pub use event::{DEFAULT_MAX_EVENT_BYTES, Event, EventError, parse_events, read_events};

@@ -40,6 +40,9 @@ pub struct RuleResult {
     /// 0-based indices of the matching events (for an NDJSON file without blank lines, the line
     /// numbers); for a correlation, the events at which it fires.
     pub matches: Vec<usize>,
+    /// With events from several files, the file (an index into [`Summary::files`]) of each match.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub match_files: Vec<usize>,
     /// Why the document was not evaluated.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
@@ -65,6 +68,9 @@ pub struct Summary {
     pub with_matches: usize,
     /// Events matched by at least one evaluated document.
     pub matching_events: usize,
+    /// The event files, when there are several (see [`RuleResult::match_files`]).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub files: Vec<String>,
 }
 
 /// Per-document results in scan order, plus totals.
@@ -169,6 +175,38 @@ impl<'s> RuleSet<'s> {
             .collect()
     }
 
+    /// The events (indices) on which one document of the scan matches (a rule) or fires (a
+    /// correlation, evaluated with the rules it references), or why it cannot be evaluated.
+    pub fn matches_of(
+        &self,
+        scan: &Scan,
+        doc: &SourceDoc,
+        events: &[Event],
+        opts: &EvalOptions,
+    ) -> Result<Vec<usize>, String> {
+        let Some(&i) = self.by_doc.get(&(doc.path.as_str(), doc.index)) else {
+            return Err("the document is not in the scan".into());
+        };
+        match &self.entries[i].compiled {
+            Compiled::Rule(r) => Ok(events
+                .iter()
+                .enumerate()
+                .filter(|(_, ev)| r.matches(&ev.value))
+                .map(|(i, _)| i)
+                .collect()),
+            Compiled::Correlation(_) => {
+                let report = self.evaluate(scan, events, opts);
+                let r = &report.rules[i];
+                match r.status {
+                    EvalStatus::Evaluated => Ok(r.matches.clone()),
+                    _ => Err(r.reason.clone().unwrap_or_default()),
+                }
+            }
+            Compiled::NotEvaluable(reason) => Err(reason.clone()),
+            Compiled::Filter(reason) => Err(reason.clone()),
+        }
+    }
+
     /// Evaluates every document on the events: rules in parallel, then correlations on their
     /// base rules' matches.
     pub fn evaluate(&self, scan: &Scan, events: &[Event], opts: &EvalOptions) -> Report {
@@ -218,6 +256,7 @@ impl<'s> RuleSet<'s> {
                 kind,
                 status: EvalStatus::Evaluated,
                 matches: Vec::new(),
+                match_files: Vec::new(),
                 reason: None,
                 warnings: e.warnings.clone(),
             };
@@ -408,6 +447,7 @@ mod tests {
                 filters: 1,
                 with_matches: 2,
                 matching_events: 2,
+                files: vec![],
             }
         );
         let json = serde_json::to_value(&report.rules[0]).unwrap();

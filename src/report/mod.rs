@@ -5,6 +5,7 @@ pub mod github;
 pub mod json;
 pub mod junit;
 pub mod sarif;
+pub mod tests;
 pub mod text;
 
 use crate::diag::{Diagnostic, Severity};

@@ -136,3 +136,28 @@ fn whole_corpus_evaluates_on_the_regression_events() {
     let again = sigmaforge::eval::evaluate(&scan, &events, &opts);
     assert_eq!(report, again, "evaluation is deterministic");
 }
+
+/// The same cases through `sigmaforge test`'s runner (`eval::suite`): 202 tests pass, each names a
+/// distinct rule, and the other rules are listed as untested.
+#[test]
+fn regression_data_as_a_test_folder() {
+    let Some(root) = crate::util::corpus() else {
+        return;
+    };
+    let folders: Vec<PathBuf> = ["rules", "rules-emerging-threats", "rules-threat-hunting"]
+        .iter()
+        .map(|f| root.join(f))
+        .collect();
+    let scan = sigmaforge::scan::scan(&folders).expect("scan the rule folders");
+    let tests = sigmaforge::eval::suite::discover(&root.join("regression_data")).expect("tests");
+    let run = sigmaforge::eval::suite::run(
+        &scan,
+        &tests,
+        &EvalOptions::default(),
+        DEFAULT_MAX_EVENT_BYTES,
+    );
+    let s = &run.summary;
+    assert_eq!((s.tests, s.passed, s.failed, s.errors), (202, 202, 0, 0));
+    assert_eq!(s.tested, 202);
+    assert_eq!(s.untested, s.rules - 202);
+}

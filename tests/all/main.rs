@@ -30,5 +30,6 @@ mod run_e2e;
 mod targets_corpus;
 mod targets_correlations;
 mod targets_snapshots;
+mod test_cli;
 mod validate_cli;
 mod validate_fixtures;

@@ -1,0 +1,156 @@
+//! `sigmaforge test`: rule tests (events a rule must or must not match), backtests over event files
+//! (`--events`). See `docs/testing.md`.
+
+use super::util::{exit_without_drop, write_output};
+use anyhow::{Context, Result, bail};
+use clap::ValueEnum;
+use sigmaforge::eval::{DEFAULT_MAX_EVENT_BYTES, EvalOptions, backtest, suite};
+use sigmaforge::report;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+enum TestFormat {
+    Text,
+    Json,
+    Junit,
+    Sarif,
+}
+
+/// Test folders used when `--tests` is not given, if they exist in the current folder.
+pub(super) const DEFAULT_TEST_DIRS: [&str; 2] = ["sigma-tests", "regression_data"];
+
+#[derive(clap::Args, Debug)]
+pub(super) struct TestArgs {
+    /// Rule files, folders or glob patterns (default: the current folder).
+    paths: Vec<PathBuf>,
+    /// Test folders: `<rule>/match/*.json` and `<rule>/nomatch/*.json`, or SigmaHQ's
+    /// `regression_data/` (`info.yml`). Default: `sigma-tests/` and `regression_data/` when present.
+    #[arg(long = "tests")]
+    tests: Vec<PathBuf>,
+    /// Backtest instead: evaluate every rule on these event files or folders (JSON, JSON array,
+    /// NDJSON) and report the matching events per rule.
+    #[arg(long = "events")]
+    events: Vec<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = TestFormat::Text)]
+    format: TestFormat,
+    /// Write the report to a file instead of standard output.
+    #[arg(short, long)]
+    output: Option<PathBuf>,
+    /// A value of an `expand` placeholder, `name=value` (repeatable; a name may take several).
+    #[arg(long = "placeholder", value_parser = parse_placeholder)]
+    placeholders: Vec<(String, String)>,
+    /// Fields holding an event's time for correlations, first found wins (repeatable; default
+    /// `@timestamp`, `timestamp`, `TimeCreated_SystemTime`, …).
+    #[arg(long = "timestamp-field")]
+    timestamp_fields: Vec<String>,
+    /// Largest event file read, in bytes.
+    #[arg(long, default_value_t = DEFAULT_MAX_EVENT_BYTES)]
+    max_event_bytes: u64,
+}
+
+fn parse_placeholder(s: &str) -> Result<(String, String), String> {
+    match s.split_once('=') {
+        Some((n, v)) if !n.trim().is_empty() => {
+            Ok((n.trim().trim_matches('%').to_string(), v.to_string()))
+        }
+        _ => Err(format!("`{s}` is not name=value")),
+    }
+}
+
+fn options(args: &TestArgs) -> EvalOptions {
+    let mut opts = EvalOptions::default();
+    for (name, value) in &args.placeholders {
+        opts.placeholders
+            .entry(name.clone())
+            .or_default()
+            .push(value.clone());
+    }
+    if !args.timestamp_fields.is_empty() {
+        opts.timestamp_fields = args.timestamp_fields.clone();
+    }
+    opts
+}
+
+/// The test folders: the given ones (which must exist), else the defaults that exist.
+pub(super) fn test_dirs(given: &[PathBuf], base: &Path) -> Result<Vec<PathBuf>> {
+    if given.is_empty() {
+        return Ok(DEFAULT_TEST_DIRS
+            .iter()
+            .map(|d| base.join(d))
+            .filter(|d| d.is_dir())
+            .collect());
+    }
+    for d in given {
+        if !d.is_dir() {
+            bail!("test folder {} does not exist", d.display());
+        }
+    }
+    Ok(given.to_vec())
+}
+
+pub(super) fn test(args: TestArgs) -> Result<ExitCode> {
+    let opts = options(&args);
+    let paths = if args.paths.is_empty() {
+        vec![PathBuf::from(".")]
+    } else {
+        args.paths.clone()
+    };
+    let scan = sigmaforge::scan::scan(&paths)?;
+    if !args.events.is_empty() {
+        let files = backtest::read_event_paths(&args.events, args.max_event_bytes)?;
+        let report = backtest::backtest(&scan, &files, &opts);
+        let text = match args.format {
+            TestFormat::Json => {
+                let mut s = serde_json::to_string_pretty(&report)?;
+                s.push('\n');
+                s
+            }
+            TestFormat::Text => report::tests::backtest_text(&report),
+            other => bail!("--events reports as text or json, not {other:?}"),
+        };
+        write_output(args.output.as_ref(), &text)?;
+        exit_without_drop(scan);
+        return Ok(ExitCode::SUCCESS);
+    }
+    let dirs = test_dirs(&args.tests, Path::new("."))?;
+    let mut tests = Vec::new();
+    for d in &dirs {
+        tests.extend(
+            suite::discover(d).with_context(|| format!("reading tests in {}", d.display()))?,
+        );
+    }
+    let run = suite::run(&scan, &tests, &opts, args.max_event_bytes);
+    let text = match args.format {
+        TestFormat::Text => {
+            let mut t = report::tests::text(&run);
+            if dirs.is_empty() {
+                t.push_str(&format!(
+                    "no test folder: pass --tests DIR or create {}/\n",
+                    DEFAULT_TEST_DIRS[0]
+                ));
+            }
+            t
+        }
+        TestFormat::Json => {
+            let mut s = serde_json::to_string_pretty(&run)?;
+            s.push('\n');
+            s
+        }
+        TestFormat::Junit => report::tests::junit(&run),
+        TestFormat::Sarif => report::sarif::render(
+            &report::tests::diagnostics(&run),
+            &report::tests::catalogue(),
+            env!("CARGO_PKG_VERSION"),
+        )?,
+    };
+    write_output(args.output.as_ref(), &text)?;
+    let failed = run.failed();
+    exit_without_drop(scan);
+    Ok(if failed {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
