@@ -6,6 +6,8 @@ use crate::attack::{self, AttackData, CoverageDiff, CoverageStats, LayerOutput};
 use crate::compare::{self, CompareError, Snapshot};
 use crate::config::{Config, TargetSettings};
 use crate::diag::{Diagnostic, Severity};
+use crate::eval::EvalOptions;
+use crate::eval::suite::{self, TestRun};
 use crate::mapping::{ConfigSet, MappingConfigError as MappingError};
 use crate::render::{self as target, Outcome, Status, Target};
 use crate::report::{self, Summary};
@@ -38,6 +40,9 @@ pub enum RunError {
     /// An artifact could not be serialised (never written as an empty file instead).
     #[error("cannot serialise an artifact: {0}")]
     Serialize(#[from] serde_json::Error),
+    /// The rule-test folders could not be read.
+    #[error("reading rule tests: {0}")]
+    Tests(#[from] suite::SuiteError),
     /// Writing an artifact failed.
     #[error("cannot write {path}: {message}")]
     Write {
@@ -69,6 +74,8 @@ pub struct RunInputs<'a> {
     pub github: Option<attack::GithubContext>,
     /// Link to this run, for the report.
     pub run_url: Option<String>,
+    /// Rule-test folders, relative to the root (none: no tests are run).
+    pub tests: Vec<PathBuf>,
 }
 
 /// Per-target conversion counts.
@@ -98,6 +105,8 @@ pub struct RunReport {
     pub stats: CoverageStats,
     /// Coverage and findings diff against the base, when a base was given.
     pub diff: Option<CoverageDiff>,
+    /// The rule tests, when the repository has test folders.
+    pub tests: Option<TestRun>,
     /// The Markdown report (step summary and PR comment body).
     pub markdown: String,
     /// Artifacts written, by role (`sarif`, `layer`, `report`, …) and path.
@@ -105,9 +114,10 @@ pub struct RunReport {
 }
 
 impl RunReport {
-    /// Whether a finding reaches `level`.
+    /// Whether a finding reaches `level`; a failed rule test is an error.
     pub fn fails_at(&self, level: Severity) -> bool {
         self.head.diagnostics.iter().any(|d| d.severity >= level)
+            || self.tests.as_ref().is_some_and(TestRun::failed)
     }
 }
 
@@ -188,6 +198,29 @@ pub fn run(inputs: &RunInputs<'_>) -> Result<RunReport, RunError> {
         &report::sarif::render(&head.diagnostics, &catalogue, env!("CARGO_PKG_VERSION"))?,
     )?;
     artifacts.insert("sarif", sarif_path);
+
+    // Rule tests, when the repository has them.
+    let tests = if inputs.tests.is_empty() {
+        None
+    } else {
+        let mut files = Vec::new();
+        for d in &inputs.tests {
+            files.extend(suite::discover(&inputs.root.join(d))?);
+        }
+        let run = suite::run(
+            &head.scan,
+            &files,
+            &EvalOptions::default(),
+            crate::eval::DEFAULT_MAX_EVENT_BYTES,
+        );
+        let p = out.join("tests.json");
+        write(&p, &(serde_json::to_string_pretty(&run)? + "\n"))?;
+        artifacts.insert("tests", p);
+        let p = out.join("tests.junit.xml");
+        write(&p, &report::tests::junit(&run))?;
+        artifacts.insert("tests-junit", p);
+        Some(run)
+    };
 
     // Conversion: one mapping per config set, every target of the set rendering the same IR.
     let mut outcomes = Vec::new();
@@ -328,6 +361,7 @@ pub fn run(inputs: &RunInputs<'_>) -> Result<RunReport, RunError> {
         &per_target,
         &stats,
         diff.as_ref(),
+        tests.as_ref(),
         inputs.run_url.as_deref(),
     );
     let md_path = out.join("report.md");
@@ -342,6 +376,7 @@ pub fn run(inputs: &RunInputs<'_>) -> Result<RunReport, RunError> {
         layer,
         stats,
         diff,
+        tests,
         markdown,
         artifacts,
     })
@@ -355,6 +390,7 @@ pub fn render_markdown(
     per_target: &[(String, TargetCounts)],
     stats: &CoverageStats,
     diff: Option<&CoverageDiff>,
+    tests: Option<&TestRun>,
     run_url: Option<&str>,
 ) -> String {
     let mut md = String::new();
@@ -413,6 +449,9 @@ pub fn render_markdown(
         }
         md.push('\n');
     }
+    if let Some(t) = tests {
+        tests_markdown(&mut md, t);
+    }
     match diff {
         Some(d) => md.push_str(&d.to_markdown(20)),
         None => md.push_str(&stats.to_markdown()),
@@ -421,4 +460,35 @@ pub fn render_markdown(
         let _ = writeln!(md, "\n[Full report and artifacts]({url})");
     }
     md
+}
+
+/// The tests section of the report: totals, then the failed and unrunnable tests (capped).
+fn tests_markdown(md: &mut String, run: &TestRun) {
+    let s = &run.summary;
+    let mark = if run.failed() { "❌" } else { "✅" };
+    let _ = writeln!(
+        md,
+        "### {mark} Rule tests: {} passed, {} failed, {} not run\n\n{} of {} rules have tests; {} without tests.\n",
+        s.passed, s.failed, s.errors, s.tested, s.rules, s.untested
+    );
+    let bad: Vec<_> = run
+        .tests
+        .iter()
+        .filter(|t| t.verdict != suite::Verdict::Passed)
+        .collect();
+    if !bad.is_empty() {
+        for t in bad.iter().take(20) {
+            let _ = writeln!(
+                md,
+                "- `{}` on `{}`: {}",
+                t.rule_path.as_deref().unwrap_or(&t.rule),
+                t.file,
+                t.detail.as_deref().unwrap_or("").replace('\n', " ")
+            );
+        }
+        if bad.len() > 20 {
+            let _ = writeln!(md, "- … and {} more", bad.len() - 20);
+        }
+        md.push('\n');
+    }
 }

@@ -111,6 +111,9 @@ pub struct RunPlan {
     pub attack_data: Option<PathBuf>,
     /// The runner's environment, with the token resolved (`GITHUB_TOKEN`, else the `token` input).
     pub actions: ActionsEnv,
+    /// Rule-test folders (relative to the root) that exist: `sigma-tests/` and `regression_data/`
+    /// (`docs/testing.md`); `run` runs their tests when there are any.
+    pub tests: Vec<PathBuf>,
     /// Links to rule files in the layer, when the runner names server, repository and commit.
     pub github: Option<GithubContext>,
 }
@@ -262,7 +265,13 @@ impl RunPlan {
             .clone()
             .or_else(|| settings.layer.attack_data.clone());
 
+        let tests = crate::eval::suite::DEFAULT_TEST_DIRS
+            .iter()
+            .map(PathBuf::from)
+            .filter(|d| root.join(d).is_dir())
+            .collect();
         Ok(RunPlan {
+            tests,
             root,
             rules,
             targets,

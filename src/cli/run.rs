@@ -121,6 +121,7 @@ pub(super) fn run(args: RunArgs) -> Result<ExitCode> {
         base,
         github: plan.github.clone(),
         run_url: env.run_url(),
+        tests: plan.tests.clone(),
     })?;
     drop(checkout);
 
@@ -134,6 +135,13 @@ pub(super) fn run(args: RunArgs) -> Result<ExitCode> {
         eprintln!(
             "sigmaforge: {name}: {} converted, {} skipped, {} failed",
             c.converted, c.skipped, c.failed
+        );
+    }
+    if let Some(t) = &report.tests {
+        let t = &t.summary;
+        eprintln!(
+            "sigmaforge: rule tests: {} passed, {} failed, {} not run; {} rule(s) without tests",
+            t.passed, t.failed, t.errors, t.untested
         );
     }
     eprintln!(

@@ -4,7 +4,8 @@
 use super::util::{exit_without_drop, write_output};
 use anyhow::{Context, Result, bail};
 use clap::ValueEnum;
-use sigmaforge::eval::{DEFAULT_MAX_EVENT_BYTES, EvalOptions, backtest, suite};
+use sigmaforge::eval::suite::{self, DEFAULT_TEST_DIRS};
+use sigmaforge::eval::{DEFAULT_MAX_EVENT_BYTES, EvalOptions, backtest};
 use sigmaforge::report;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -16,9 +17,6 @@ enum TestFormat {
     Junit,
     Sarif,
 }
-
-/// Test folders used when `--tests` is not given, if they exist in the current folder.
-pub(super) const DEFAULT_TEST_DIRS: [&str; 2] = ["sigma-tests", "regression_data"];
 
 #[derive(clap::Args, Debug)]
 pub(super) struct TestArgs {
@@ -74,7 +72,7 @@ fn options(args: &TestArgs) -> EvalOptions {
 }
 
 /// The test folders: the given ones (which must exist), else the defaults that exist.
-pub(super) fn test_dirs(given: &[PathBuf], base: &Path) -> Result<Vec<PathBuf>> {
+fn test_dirs(given: &[PathBuf], base: &Path) -> Result<Vec<PathBuf>> {
     if given.is_empty() {
         return Ok(DEFAULT_TEST_DIRS
             .iter()

@@ -18,6 +18,10 @@ use crate::scan::Scan;
 use serde::Serialize;
 use std::path::{Path, PathBuf};
 
+/// Test folders `sigmaforge test` and `run` read when none is named, if they exist: the project's
+/// convention and SigmaHQ's layout.
+pub const DEFAULT_TEST_DIRS: [&str; 2] = ["sigma-tests", "regression_data"];
+
 /// What a test file expects of its rule.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]

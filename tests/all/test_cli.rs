@@ -37,7 +37,7 @@ fn default_test_folder_passes_and_lists_untested_rules() {
         (Some(3), Some(3), Some(1)),
         "{out}"
     );
-    assert_eq!(v["untested"][0]["path"], "rules/untested.yml");
+    assert_eq!(v["untested"][0]["path"], "rules/net_use_untested.yml");
     let expects: Vec<&str> = v["tests"]
         .as_array()
         .unwrap()
@@ -100,7 +100,7 @@ fn events_backtest_reports_ndjson_line_numbers() {
         "--format",
         "json",
         "rules/whoami_exec.yml",
-        "rules/untested.yml",
+        "rules/net_use_untested.yml",
     ]);
     assert_eq!(code, 0, "{err}");
     let v: serde_json::Value = serde_json::from_str(&out).unwrap();
@@ -119,7 +119,10 @@ fn events_backtest_reports_ndjson_line_numbers() {
     assert_eq!(
         rules,
         vec![
-            ("rules/untested.yml".to_string(), serde_json::json!([2, 3])),
+            (
+                "rules/net_use_untested.yml".to_string(),
+                serde_json::json!([2, 3])
+            ),
             ("rules/whoami_exec.yml".to_string(), serde_json::json!([0])),
         ]
     );
@@ -130,7 +133,7 @@ fn events_backtest_reports_ndjson_line_numbers() {
     let (code, text, _) = run(&["test", "--events", "events", "rules"]);
     assert_eq!(code, 0);
     assert!(
-        text.contains("       2  rules/untested.yml  Untested Net Use"),
+        text.contains("       2  rules/net_use_untested.yml  Untested Net Use"),
         "{text}"
     );
 }
@@ -152,4 +155,76 @@ fn bad_input_is_a_clear_error() {
     let (code, _, err) = run(&["test", "rules", "--placeholder", "novalue"]);
     assert_eq!(code, 2);
     assert!(err.contains("is not name=value"), "{err}");
+}
+
+/// `run` finds `sigma-tests/` in the repository, writes the test artifacts, puts a tests section in
+/// the report, and a failed test fails the run.
+#[test]
+fn run_runs_the_repository_tests() {
+    let repo = tempfile::tempdir().unwrap();
+    let root = repo.path();
+    for sub in [
+        "rules",
+        "sigma-tests/whoami_exec/match",
+        "sigma-tests/whoami_exec/nomatch",
+    ] {
+        std::fs::create_dir_all(root.join(sub)).unwrap();
+    }
+    for f in ["rules/whoami_exec.yml", "rules/net_use_untested.yml"] {
+        std::fs::copy(fixtures().join(f), root.join(f)).unwrap();
+    }
+    std::fs::copy(
+        fixtures().join("sigma-tests/whoami_exec/match/plain.ndjson"),
+        root.join("sigma-tests/whoami_exec/match/plain.ndjson"),
+    )
+    .unwrap();
+    let run = |root: &Path| {
+        Command::cargo_bin("sigmaforge")
+            .unwrap()
+            .current_dir(root)
+            .args(["run", "--repo", ".", "--targets", "es-qs"])
+            .env_clear()
+            .env("PATH", std::env::var("PATH").unwrap_or_default())
+            .output()
+            .unwrap()
+    };
+    let out = run(root);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{err}");
+    assert!(
+        err.contains("rule tests: 1 passed, 0 failed, 0 not run; 1 rule(s) without tests"),
+        "{err}"
+    );
+    let md = std::fs::read_to_string(root.join("sigmaforge-out/report.md")).unwrap();
+    assert!(
+        md.contains("### ✅ Rule tests: 1 passed, 0 failed, 0 not run"),
+        "{md}"
+    );
+    assert!(
+        md.contains("1 of 2 rules have tests; 1 without tests."),
+        "{md}"
+    );
+    assert!(root.join("sigmaforge-out/tests.junit.xml").is_file());
+
+    std::fs::copy(
+        fixtures().join("failing/whoami_exec/nomatch/bad.ndjson"),
+        root.join("sigma-tests/whoami_exec/nomatch/bad.ndjson"),
+    )
+    .unwrap();
+    let out = run(root);
+    assert_eq!(out.status.code(), Some(1), "a failed test fails the run");
+    let md = std::fs::read_to_string(root.join("sigmaforge-out/report.md")).unwrap();
+    assert!(
+        md.contains("### ❌ Rule tests: 1 passed, 1 failed, 0 not run"),
+        "{md}"
+    );
+    assert!(
+        md.contains("- `rules/whoami_exec.yml` on `sigma-tests/whoami_exec/nomatch/bad.ndjson`: 1 of 1 events match but must not (lines 1)"),
+        "{md}"
+    );
+    let json: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(root.join("sigmaforge-out/tests.json")).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(json["summary"]["failed"], 1);
 }
