@@ -37,3 +37,25 @@ measure "convert rules/ to es-qs (ecs-windows)" $B convert -t es-qs -c ecs-windo
 measure "convert CI folders to 7 targets" $B convert -t es-qs,es-rule,kibana,xpack-watcher,elastalert,eql,esql -c ecs-windows $CI --format jsonl
 measure "layer of CI folders" $B layer $CI -o "$REPO/layer.json"
 measure "run: check + 7 targets + layer + reports" $B run --repo "$REPO"
+
+# The evaluator: the CI folders' rules over one million generated events (each rule's witness events,
+# cycled), as `sigmaforge test --events` backtests them. rsigma 0.23 is measured beside it when
+# installed (`cargo install rsigma --version =0.23.0 --locked`).
+EV="$REPO/witness"
+$B test $CI --witness "$EV" >/dev/null 2>&1 || true
+find "$EV" -name witness.ndjson | sort | xargs cat > "$REPO/one.ndjson"
+python3 - "$REPO/one.ndjson" "$REPO/events.ndjson" <<'PY'
+import sys
+lines = open(sys.argv[1], encoding="utf-8").read().splitlines()
+with open(sys.argv[2], "w", encoding="utf-8") as out:
+    for i in range(1_000_000):
+        out.write(lines[i % len(lines)] + "\n")
+PY
+echo "events: $(wc -l < "$REPO/events.ndjson") lines, $(du -m "$REPO/events.ndjson" | cut -f1) MB"
+measure "test --events: 1M events x rules/" $B test --events "$REPO/events.ndjson" --format json --max-event-bytes 4000000000 $C/rules
+if command -v rsigma >/dev/null; then
+  # rsigma's CLI as its README documents it (`engine eval`, `-e @file`).
+  measure "rsigma eval: 1M events x rules/" rsigma engine eval -r "$C/rules" -e @"$REPO/events.ndjson"
+else
+  echo "rsigma not installed: not measured"
+fi

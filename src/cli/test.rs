@@ -1,5 +1,5 @@
 //! `sigmaforge test`: rule tests (events a rule must or must not match), backtests over event files
-//! (`--events`). See `docs/testing.md`.
+//! (`--events`), witness events (`--witness`). See `docs/testing.md`.
 
 use super::util::{exit_without_drop, write_output};
 use anyhow::{Context, Result, bail};
@@ -30,6 +30,10 @@ pub(super) struct TestArgs {
     /// NDJSON) and report the matching events per rule.
     #[arg(long = "events")]
     events: Vec<PathBuf>,
+    /// Write witness events (generated events each rule must match, near misses it must not) into
+    /// this folder in the test layout, then run them as the tests.
+    #[arg(long, conflicts_with_all = ["events", "tests"])]
+    witness: Option<PathBuf>,
     /// Output format.
     #[arg(long, value_enum, default_value_t = TestFormat::Text)]
     format: TestFormat,
@@ -112,7 +116,25 @@ pub(super) fn test(args: TestArgs) -> Result<ExitCode> {
         exit_without_drop(scan);
         return Ok(ExitCode::SUCCESS);
     }
-    let dirs = test_dirs(&args.tests, Path::new("."))?;
+    let dirs = match &args.witness {
+        Some(w) => {
+            let written = sigmaforge::eval::witness::write_witnesses(&scan, w)
+                .with_context(|| format!("writing witness events into {}", w.display()))?;
+            eprintln!(
+                "witness events: {} matching and {} near misses for {} rules in {}; {} rules without witnesses",
+                written.matching,
+                written.near_misses,
+                written.rules,
+                w.display(),
+                written.skipped.len()
+            );
+            for (path, why) in &written.skipped {
+                eprintln!("  no witness: {path}: {why}");
+            }
+            vec![w.clone()]
+        }
+        None => test_dirs(&args.tests, Path::new("."))?,
+    };
     let mut tests = Vec::new();
     for d in &dirs {
         tests.extend(

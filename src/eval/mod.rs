@@ -16,6 +16,7 @@ pub mod options;
 pub mod ruleset;
 pub mod suite;
 pub mod time;
+pub mod witness;
 
 pub use event::{DEFAULT_MAX_EVENT_BYTES, Event, EventError, parse_events, read_events};
 pub use options::{DEFAULT_TIMESTAMP_FIELDS, EvalOptions};

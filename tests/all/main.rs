@@ -10,6 +10,7 @@ mod attack_diff;
 mod attack_layer;
 mod attack_svg;
 mod attack_tables;
+mod conversion_proof;
 mod corpus_parse;
 mod determinism;
 mod eval_regression;
