@@ -5,7 +5,7 @@
 //! `targets`, `layer`, `comment`). Unknown keys are errors that point at `file:line:col`, so a typo
 //! never silently changes a gate.
 
-use crate::diag::Severity;
+use crate::diag::FailLevel;
 /// The type of [`Config::validation`], re-exported so callers holding a [`Config`] can name it.
 pub use crate::validate::config::ValidationConfig;
 use crate::validate::config::{self as validation, RawValidation, ValidationConfigError};
@@ -224,14 +224,14 @@ impl Config {
             Path::new(""),
         )?;
         if let Some(level) = &raw.fail_level
-            && Severity::parse(level).is_none()
+            && FailLevel::parse(level).is_none()
         {
             let (line, col) = validation::line_of(&text, level);
             return Err(RepoConfigError::Invalid {
                 path: shown,
                 line,
                 col,
-                message: format!("unknown fail-level `{level}` (use error, warning or info)"),
+                message: format!("unknown fail-level `{level}` (use {})", FailLevel::EXPECTED),
             });
         }
         Ok(Config {

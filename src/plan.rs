@@ -9,7 +9,7 @@
 
 use crate::attack::GithubContext;
 use crate::config::{Config, RepoConfigError, TargetSettings};
-use crate::diag::Severity;
+use crate::diag::{FailLevel, Severity};
 use crate::github::{ActionsEnv, Token};
 use crate::pipeline;
 use std::path::PathBuf;
@@ -210,8 +210,9 @@ impl RunPlan {
             .or_else(|| settings.fail_level.clone())
         {
             None => Some(Severity::Error),
-            Some(l) if l == "never" => None,
-            Some(l) => Some(Severity::parse(&l).ok_or(PlanError::FailLevel(l))?),
+            Some(l) => FailLevel::parse(&l)
+                .ok_or(PlanError::FailLevel(l))?
+                .threshold(),
         };
         let comment = match src.flag_or_input(&flags.comment, "comment") {
             Some(v) => !matches!(

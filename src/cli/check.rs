@@ -3,7 +3,7 @@
 use super::util::{exit_without_drop, load_attack_data, write_output};
 use anyhow::{Context, Result};
 use clap::ValueEnum;
-use sigmaforge::diag::Severity;
+use sigmaforge::diag::{FailLevel, Severity};
 use sigmaforge::report::{self, Summary};
 use sigmaforge::scan;
 use std::collections::HashMap;
@@ -31,9 +31,10 @@ pub(super) struct CheckArgs {
     /// Write the report to a file instead of standard output.
     #[arg(short, long)]
     output: Option<PathBuf>,
-    /// Lowest severity that makes the exit code 1.
-    #[arg(long, default_value = "error", value_parser = parse_severity)]
-    fail_level: Severity,
+    /// Lowest severity that makes the exit code 1: error, warning, info or never (default: the
+    /// `fail-level` of `.sigmaforge.yml`, else error).
+    #[arg(long, value_parser = parse_fail_level)]
+    fail_level: Option<FailLevel>,
     /// sigmaforge configuration (default: `.sigmaforge.yml` in the current folder or its parents, up to
     /// the repository root).
     #[arg(long)]
@@ -59,22 +60,29 @@ fn parse_date(s: &str) -> Result<sigmaforge::validate::date::Date, String> {
         .ok_or_else(|| format!("`{s}` is not a date YYYY-MM-DD"))
 }
 
-fn parse_severity(s: &str) -> Result<Severity, String> {
-    Severity::parse(s).ok_or_else(|| format!("unknown severity `{s}` (use info, warning, error)"))
+fn parse_fail_level(s: &str) -> Result<FailLevel, String> {
+    FailLevel::parse(s)
+        .ok_or_else(|| format!("unknown fail-level `{s}` (use {})", FailLevel::EXPECTED))
 }
 
 pub(super) fn check(args: CheckArgs) -> Result<ExitCode> {
     use sigmaforge::config::{Config, ValidationConfig};
-    let mut validation = match (&args.validation_config, &args.config) {
-        (Some(p), _) => ValidationConfig::load_sigma_cli(p)?,
-        (None, Some(p)) => Config::load(p)?.validation,
-        (None, None) => {
-            let cwd = std::env::current_dir().context("reading the current folder")?;
-            match Config::find(&cwd) {
-                Some(p) => Config::load(&p)?.validation,
-                None => ValidationConfig::default(),
-            }
-        }
+    let config_path = match &args.config {
+        Some(p) => Some(p.clone()),
+        None => Config::find(&std::env::current_dir().context("reading the current folder")?),
+    };
+    let config = match &config_path {
+        Some(p) => Config::load(p)?,
+        None => Config::default(),
+    };
+    // The flag wins; else the file's `fail-level` (validated when the file was loaded); else error.
+    let fail_level = args
+        .fail_level
+        .or_else(|| config.run.fail_level.as_deref().and_then(FailLevel::parse))
+        .unwrap_or(FailLevel::At(Severity::Error));
+    let mut validation = match &args.validation_config {
+        Some(p) => ValidationConfig::load_sigma_cli(p)?,
+        None => config.validation,
     };
     if let Some(t) = args.today {
         validation.set_today(t);
@@ -126,7 +134,7 @@ pub(super) fn check(args: CheckArgs) -> Result<ExitCode> {
         }
     };
     write_output(args.output.as_ref(), &rendered)?;
-    let failing = diags.iter().any(|d| d.severity >= args.fail_level);
+    let failing = diags.iter().any(|d| fail_level.fails(d.severity));
     exit_without_drop(scan);
     Ok(if failing {
         ExitCode::from(1)

@@ -37,7 +37,8 @@ pub(super) struct LayerArgs {
     /// Cap the colour gradient at this score (default: the real maximum).
     #[arg(long)]
     gradient_max: Option<u32>,
-    /// Exit 1 when a tag adds no coverage (unknown, deprecated or malformed).
+    /// Exit 1 when a tag adds no coverage (unknown, deprecated or malformed); error findings always
+    /// exit 1.
     #[arg(long)]
     fail_on_unmapped: bool,
     #[command(flatten)]
@@ -93,7 +94,9 @@ pub(super) fn layer(args: LayerArgs) -> Result<ExitCode> {
             write_file(p, &stats.to_markdown())?;
         }
     }
+    let mut errors = 0;
     for f in &out.findings {
+        errors += usize::from(f.finding.kind.severity() == Severity::Error);
         if f.finding.kind.severity() >= Severity::Warning {
             eprintln!(
                 "{}:{}:{}: {}: {}",
@@ -112,9 +115,12 @@ pub(super) fn layer(args: LayerArgs) -> Result<ExitCode> {
         out.attack_version,
         out.unmapped_tags
     );
-    Ok(if args.fail_on_unmapped && out.unmapped_tags > 0 {
-        ExitCode::from(1)
-    } else {
-        ExitCode::SUCCESS
-    })
+    // An `error:` line printed means the layer is wrong somewhere: never exit 0 after one.
+    Ok(
+        if errors > 0 || (args.fail_on_unmapped && out.unmapped_tags > 0) {
+            ExitCode::from(1)
+        } else {
+            ExitCode::SUCCESS
+        },
+    )
 }

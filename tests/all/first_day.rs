@@ -1,0 +1,148 @@
+//! Issue 12, "first day with sigmaforge": each item run as a new user runs it — a fresh temporary
+//! repository, the built binary, the exact flags — so what the README promises is what happens.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+/// The built binary.
+fn bin() -> PathBuf {
+    PathBuf::from(env!("CARGO_BIN_EXE_sigmaforge"))
+}
+
+/// Runs the binary in `dir` with `args` and no `INPUT_*`/`GITHUB_*` variables from the caller.
+fn run_in(dir: &Path, args: &[&str]) -> Output {
+    let mut cmd = Command::new(bin());
+    cmd.current_dir(dir).args(args);
+    for (k, _) in std::env::vars_os() {
+        let k = k.to_string_lossy().into_owned();
+        if k.starts_with("INPUT_") || k.starts_with("GITHUB_") || k == "NO_COLOR" {
+            cmd.env_remove(&k);
+        }
+    }
+    cmd.output().expect("sigmaforge runs")
+}
+
+fn text(out: &[u8]) -> String {
+    String::from_utf8_lossy(out).into_owned()
+}
+
+/// `(exit code, stdout, stderr)` for assertions that show everything on failure.
+fn outcome(o: &Output) -> (Option<i32>, String, String) {
+    (o.status.code(), text(&o.stdout), text(&o.stderr))
+}
+
+/// Writes `files` (path, content) under a fresh temporary folder with `git init`.
+fn repo(files: &[(&str, &str)]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("temp dir");
+    for (path, content) in files {
+        let p = dir.path().join(path);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, content).unwrap();
+    }
+    dir
+}
+
+/// A valid Windows process-creation rule without findings.
+const RULE: &str = "title: Certutil Download
+id: 5f2a1ac4-9a8e-4b8b-9c46-1a1f0d1c2b3e
+status: test
+description: Detects certutil used to download files.
+author: Test
+date: 2024-01-01
+tags:
+    - attack.command-and-control
+    - attack.t1105
+logsource:
+    category: process_creation
+    product: windows
+detection:
+    selection:
+        Image|endswith: '\\certutil.exe'
+        CommandLine|contains: urlcache
+    condition: selection
+falsepositives:
+    - Admins
+level: high
+";
+
+/// `RULE` with a warning and no error (no `description`), so fail levels can be told apart.
+fn rule_with_warning() -> String {
+    RULE.replace(
+        "description: Detects certutil used to download files.\n",
+        "",
+    )
+}
+
+#[test]
+fn fail_level_never_is_accepted_by_config_check_and_run() {
+    let warned = rule_with_warning();
+    let dir = repo(&[
+        ("rules/proc_creation_win_certutil_download.yml", &warned),
+        (".sigmaforge.yml", "fail-level: never\n"),
+    ]);
+    // The file's `never` is honoured by `check`, even with an error present.
+    let broken = repo(&[
+        (
+            "rules/proc_creation_win_certutil_download.yml",
+            "title: x\nlogsource: {}\ndetection: {}\n",
+        ),
+        (".sigmaforge.yml", "fail-level: never\n"),
+    ]);
+    let o = run_in(broken.path(), &["check", "rules"]);
+    assert_eq!(o.status.code(), Some(0), "{:?}", outcome(&o));
+    assert!(text(&o.stdout).contains("error"), "{:?}", outcome(&o));
+    // The flag wins over the file.
+    let o = run_in(broken.path(), &["check", "rules", "--fail-level", "error"]);
+    assert_eq!(o.status.code(), Some(1), "{:?}", outcome(&o));
+    // `check --fail-level never` and `run --fail-level never` parse.
+    let o = run_in(dir.path(), &["check", "rules", "--fail-level", "never"]);
+    assert_eq!(o.status.code(), Some(0), "{:?}", outcome(&o));
+    let o = run_in(dir.path(), &["run", "--fail-level", "never"]);
+    assert_eq!(o.status.code(), Some(0), "{:?}", outcome(&o));
+    let o = run_in(dir.path(), &["run"]);
+    assert_eq!(o.status.code(), Some(0), "{:?}", outcome(&o));
+    // An unknown word is rejected the same way by the flag and the file, naming the four levels.
+    let o = run_in(dir.path(), &["check", "rules", "--fail-level", "fatal"]);
+    assert_eq!(o.status.code(), Some(2), "{:?}", outcome(&o));
+    assert!(text(&o.stderr).contains("error, warning, info or never"));
+    std::fs::write(dir.path().join(".sigmaforge.yml"), "fail-level: fatal\n").unwrap();
+    for args in [&["check", "rules"][..], &["run"][..]] {
+        let o = run_in(dir.path(), args);
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {:?}", outcome(&o));
+        assert!(
+            text(&o.stderr).contains("error, warning, info or never"),
+            "{args:?}: {:?}",
+            outcome(&o)
+        );
+    }
+}
+
+#[test]
+fn check_honours_the_config_fail_level() {
+    let warned = rule_with_warning();
+    let dir = repo(&[("rules/proc_creation_win_certutil_download.yml", &warned)]);
+    let o = run_in(dir.path(), &["check", "rules"]);
+    let (code, stdout, _) = outcome(&o);
+    assert!(
+        stdout.contains("warning[") && !stdout.contains("error["),
+        "the fixture must have a finding below error only: {stdout}"
+    );
+    assert_eq!(code, Some(0), "{stdout}");
+    std::fs::write(dir.path().join(".sigmaforge.yml"), "fail-level: info\n").unwrap();
+    let o = run_in(dir.path(), &["check", "rules"]);
+    assert_eq!(o.status.code(), Some(1), "{:?}", outcome(&o));
+}
+
+#[test]
+fn layer_exits_1_when_it_prints_an_error() {
+    let bad = RULE.replace("attack.command-and-control", "attack.command_and_control");
+    let dir = repo(&[("rules/proc_creation_win_certutil_download.yml", &bad)]);
+    let o = run_in(dir.path(), &["layer", "rules", "-o", "layer.json"]);
+    let (code, _, stderr) = outcome(&o);
+    assert!(stderr.contains(": error: "), "{stderr}");
+    assert_eq!(code, Some(1), "{stderr}");
+    let good = repo(&[("rules/proc_creation_win_certutil_download.yml", RULE)]);
+    let o = run_in(good.path(), &["layer", "rules", "-o", "layer.json"]);
+    assert_eq!(o.status.code(), Some(0), "{:?}", outcome(&o));
+    assert!(!text(&o.stderr).contains(": error: "));
+}
