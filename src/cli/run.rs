@@ -190,13 +190,16 @@ pub(super) fn run(args: RunArgs) -> Result<ExitCode> {
         }
     }
 
-    if plan.comment && env.is_pull_request_event() {
+    // A comment request is written whenever one is asked for: fork pull requests set
+    // `comment: false` (their token cannot post) together with `comment-request`, and the trusted
+    // `workflow_run` half posts it.
+    if env.is_pull_request_event() {
         if let Some(path) = &plan.comment_request {
             let req =
                 github::CommentRequest::for_current_pr(env, &plan.comment_id, &report.markdown)?;
             github::request::write_comment_request(path, &req)?;
             outputs.push(("comment-request-path", path.display().to_string()));
-        } else {
+        } else if plan.comment {
             let options = StickyOptions {
                 marker_id: plan.comment_id.clone(),
                 bot_login: plan.comment_author.clone(),

@@ -13,6 +13,7 @@ mod attack_tables;
 mod corpus_parse;
 mod determinism;
 mod first_day;
+mod first_day_fork;
 mod github_commands;
 mod github_comment;
 mod import_cycles;
