@@ -14,6 +14,7 @@ mod corpus_parse;
 mod determinism;
 mod first_day;
 mod first_day_fork;
+mod first_day_workflows;
 mod github_commands;
 mod github_comment;
 mod import_cycles;
