@@ -60,12 +60,18 @@ fn glob_base(pattern: &str) -> PathBuf {
 fn walk(
     root: &Path,
     matcher: Option<&GlobMatcher>,
+    excluded: &[PathBuf],
     out: &mut BTreeSet<PathBuf>,
 ) -> Result<(), DiscoverError> {
+    let excluded = excluded.to_vec();
     let walker = WalkBuilder::new(root)
         .require_git(false)
         .hidden(true)
         .sort_by_file_name(|a, b| a.cmp(b))
+        .filter_entry(move |e| {
+            let is_dir = e.file_type().is_some_and(|t| t.is_dir());
+            !(is_dir && (e.file_name() == ".git" || is_excluded(e.path(), &excluded)))
+        })
         .build();
     for entry in walker {
         let entry = entry.map_err(|e| DiscoverError::Walk {
@@ -83,16 +89,35 @@ fn walk(
     Ok(())
 }
 
+/// Whether `dir` is one of the (canonical) excluded folders.
+fn is_excluded(dir: &Path, excluded: &[PathBuf]) -> bool {
+    !excluded.is_empty() && dir.canonicalize().is_ok_and(|c| excluded.contains(&c))
+}
+
 /// Expands the inputs into a sorted, de-duplicated list of YAML files. Explicitly named files are always
-/// included; folders and globs honour `.gitignore`, `.ignore` and hidden-file rules.
+/// included; folders and globs honour `.gitignore`, `.ignore` and hidden-file rules and never enter `.git`.
 pub fn discover(inputs: &[PathBuf]) -> Result<Vec<PathBuf>, DiscoverError> {
+    discover_excluding(inputs, &[])
+}
+
+/// Like [`discover`], never entering the `excluded` folders while walking folders and globs: `run`
+/// passes its output folder and the base checkout so a second run does not read its own artifacts
+/// (or the base revision) as rules. Folders that do not exist are ignored.
+pub fn discover_excluding(
+    inputs: &[PathBuf],
+    excluded: &[PathBuf],
+) -> Result<Vec<PathBuf>, DiscoverError> {
+    let excluded: Vec<PathBuf> = excluded
+        .iter()
+        .filter_map(|p| p.canonicalize().ok())
+        .collect();
     let mut out = BTreeSet::new();
     for input in inputs {
         let text = input.to_string_lossy();
         if input.is_file() {
             out.insert(input.clone());
         } else if input.is_dir() {
-            walk(input, None, &mut out)?;
+            walk(input, None, &excluded, &mut out)?;
         } else if has_glob_chars(&text) {
             let glob = Glob::new(&text).map_err(|e| DiscoverError::BadGlob {
                 pattern: text.to_string(),
@@ -100,7 +125,7 @@ pub fn discover(inputs: &[PathBuf]) -> Result<Vec<PathBuf>, DiscoverError> {
             })?;
             let base = glob_base(&text);
             if base.is_dir() {
-                walk(&base, Some(&glob.compile_matcher()), &mut out)?;
+                walk(&base, Some(&glob.compile_matcher()), &excluded, &mut out)?;
             }
         } else {
             return Err(DiscoverError::Missing(text.to_string()));

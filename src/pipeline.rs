@@ -159,9 +159,14 @@ pub fn run(inputs: &RunInputs<'_>) -> Result<RunReport, RunError> {
         }
     }
 
-    let head = compare::snapshot(
+    // Never read our own artifacts or the base checkout as rules (a repository without `rules/`
+    // is scanned whole).
+    let mut excluded = vec![inputs.output.clone()];
+    excluded.extend(inputs.base.clone());
+    let head = compare::snapshot_excluding(
         &inputs.root,
         &inputs.rules,
+        &excluded,
         &inputs.config.validation,
         &extra,
     )?;
@@ -292,8 +297,13 @@ pub fn run(inputs: &RunInputs<'_>) -> Result<RunReport, RunError> {
     // Base comparison (pull requests).
     let diff = match &inputs.base {
         Some(base_root) => {
-            let base =
-                compare::snapshot(base_root, &inputs.rules, &inputs.config.validation, &extra)?;
+            let base = compare::snapshot_excluding(
+                base_root,
+                &inputs.rules,
+                &excluded,
+                &inputs.config.validation,
+                &extra,
+            )?;
             let diff = compare::diff(
                 &base,
                 &head,

@@ -73,7 +73,12 @@ pub fn parse_path(path: &std::path::Path) -> ParsedFile {
 
 /// Scans the inputs: discovery, parallel parsing, then reference resolution.
 pub fn scan(inputs: &[PathBuf]) -> Result<Scan, DiscoverError> {
-    let paths = discover::discover(inputs)?;
+    scan_excluding(inputs, &[])
+}
+
+/// Like [`scan`], never entering the `excluded` folders (see [`discover::discover_excluding`]).
+pub fn scan_excluding(inputs: &[PathBuf], excluded: &[PathBuf]) -> Result<Scan, DiscoverError> {
+    let paths = discover::discover_excluding(inputs, excluded)?;
     let parsed: Vec<ParsedFile> = paths.par_iter().map(|p| parse_path(p)).collect();
     let mut scan = Scan {
         files: paths.iter().map(|p| discover::display_path(p)).collect(),

@@ -146,3 +146,69 @@ fn layer_exits_1_when_it_prints_an_error() {
     assert_eq!(o.status.code(), Some(0), "{:?}", outcome(&o));
     assert!(!text(&o.stderr).contains(": error: "));
 }
+
+#[test]
+fn run_without_rules_folder_never_reads_its_output_git_or_base_checkout() {
+    let dir = repo(&[
+        ("detections/proc_creation_win_certutil_download.yml", RULE),
+        // A base checkout (not hidden) and a `.git` folder holding YAML that is not a valid rule.
+        (
+            "base/detections/proc_creation_win_certutil_download.yml",
+            RULE,
+        ),
+        (
+            ".git/hooks/bad.yml",
+            "title: x\ndetection: {}\nlogsource: {}\n",
+        ),
+    ]);
+    let args = [
+        "run",
+        "--targets",
+        "elastalert,es-rule",
+        "--base-dir",
+        "base",
+    ];
+    let first = run_in(dir.path(), &args);
+    assert_eq!(first.status.code(), Some(0), "{:?}", outcome(&first));
+    assert!(dir.path().join("sigmaforge-out").is_dir());
+    let second = run_in(dir.path(), &args);
+    assert_eq!(second.status.code(), Some(0), "{:?}", outcome(&second));
+    let findings: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(dir.path().join("sigmaforge-out/findings.json")).unwrap(),
+    )
+    .unwrap();
+    let json = findings.to_string();
+    assert!(
+        !json.contains("sigmaforge-out/") && !json.contains("base/") && !json.contains(".git/"),
+        "{json}"
+    );
+    // The first and second run see the same documents.
+    assert_eq!(
+        text(&first.stderr)
+            .lines()
+            .filter(|l| l.contains("document"))
+            .collect::<Vec<_>>(),
+        text(&second.stderr)
+            .lines()
+            .filter(|l| l.contains("document"))
+            .collect::<Vec<_>>(),
+    );
+}
+
+#[test]
+fn yaml_that_is_not_sigma_is_skipped_not_linted() {
+    let workflow = "name: ci\non:\n  push:\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo\n";
+    let dir = repo(&[
+        ("rules/proc_creation_win_certutil_download.yml", RULE),
+        ("rules/workflows/ci.yml", workflow),
+    ]);
+    let o = run_in(dir.path(), &["check", "rules"]);
+    let (code, stdout, _) = outcome(&o);
+    assert_eq!(code, Some(0), "{stdout}");
+    let on_workflow: Vec<&str> = stdout
+        .lines()
+        .filter(|l| l.starts_with("rules/workflows/ci.yml"))
+        .collect();
+    assert_eq!(on_workflow.len(), 1, "{stdout}");
+    assert!(on_workflow[0].contains("not Sigma, skipped"), "{stdout}");
+}
