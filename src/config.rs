@@ -222,6 +222,7 @@ impl Config {
             &shown,
             &text,
             Path::new(""),
+            crate::validate::config::Profile::Default,
         )?;
         if let Some(level) = &raw.fail_level
             && FailLevel::parse(level).is_none()

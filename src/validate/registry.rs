@@ -114,6 +114,7 @@ macro_rules! with_builtin_list {
             related_unknown,
             duplicate_references,
             duplicate_tag,
+            identifier_not_uuid,
             author_missing,
             date_missing,
             modified_order,
@@ -213,6 +214,32 @@ macro_rules! builtin_fn {
 }
 
 with_builtin_list!(builtin_fn);
+
+/// SigmaHQ's repository conventions: checks that judge a rule by how SigmaHQ organises its public
+/// repository (file names, title case, its logsource and field taxonomy, its folders, TLP, the
+/// `ATT&CK` trademark string) rather than by the specification or the rule's correctness. They run
+/// only with `profile: sigmahq` (or when named in `validators:`/`enable:`), so a private repository
+/// is not failed by someone else's house style.
+pub const SIGMAHQ_CONVENTIONS: &[&str] = &[
+    "SV105", // file-name length
+    "SV121", // deprecated/unsupported folders
+    "SV130", // title case
+    "SV211", // rules-emerging-threats/… folders need detection.* tags
+    "SV214", // TLP of a public rule set
+    "SV414", // field-name case against the taxonomy
+    "SV415", // field names of the taxonomy
+    "SV501", // logsource taxonomy
+    "SV502", // SigmaHQ CI's logsource.json
+    "SV503", // fields of SigmaHQ CI's logsource.json
+    "SV511", // file-name convention
+    "SV512", // file-name prefixes
+    "SV513", // correlation file-name prefix
+    "SV708", // the ATT&CK trademark string
+];
+
+/// Pairs `(kept, dropped)` of checks that report the same problem from two sources of the same
+/// data: when both fire at one position, only `kept` is reported (one finding per problem).
+pub const SUPERSEDES: &[(&str, &str)] = &[("SV501", "SV502"), ("SV415", "SV503")];
 
 /// pySigma validators whose checks the parser already performs, with the parser code that reports them.
 /// Configurations naming them are accepted; parser errors cannot be switched off, warnings can.

@@ -212,3 +212,118 @@ fn yaml_that_is_not_sigma_is_skipped_not_linted() {
     assert_eq!(on_workflow.len(), 1, "{stdout}");
     assert!(on_workflow[0].contains("not Sigma, skipped"), "{stdout}");
 }
+
+/// Findings of `check --format json` as `(code, line, message)`.
+fn findings(dir: &Path, args: &[&str]) -> Vec<(String, u64, String)> {
+    let mut all = vec!["check", "--format", "json"];
+    all.extend_from_slice(args);
+    let o = run_in(dir, &all);
+    let v: serde_json::Value =
+        serde_json::from_slice(&o.stdout).unwrap_or_else(|e| panic!("{e}: {:?}", outcome(&o)));
+    v["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| {
+            (
+                d["code"].as_str().unwrap().to_string(),
+                d["line"].as_u64().unwrap(),
+                d["message"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn retired_tactic_gets_one_finding_with_the_replacement_its_techniques_imply() {
+    for (technique, want) in [
+        // T1027 (obfuscation) is a stealth technique in v19, T1562.001 became T1685 under
+        // defense-impairment.
+        ("attack.t1027", "attack.stealth"),
+        ("attack.t1685", "attack.defense-impairment"),
+    ] {
+        let rule = RULE
+            .replace("attack.command-and-control", "attack.defense_evasion")
+            .replace("attack.t1105", technique);
+        let dir = repo(&[("rules/proc_creation_win_certutil_download.yml", &rule)]);
+        let on_tactic: Vec<_> = findings(dir.path(), &["rules"])
+            .into_iter()
+            .filter(|(_, line, _)| *line == 8)
+            .collect();
+        assert_eq!(on_tactic.len(), 1, "{on_tactic:?}");
+        let (code, _, message) = &on_tactic[0];
+        assert_eq!(code, "SV250");
+        assert!(message.contains(&format!("use {want} ")), "{message}");
+        assert!(!message.contains("attack.defense-evasion"), "{message}");
+    }
+}
+
+#[test]
+fn validation_profiles_default_for_any_repository_and_sigmahq_on_request() {
+    // An in-house rule: short file name, lower-case title words, a logsource of its own, an id
+    // that is not a UUID.
+    let rule = RULE
+        .replace("title: Certutil Download", "title: certutil download")
+        .replace("product: windows", "product: acme_edr")
+        .replace("id: 5f2a1ac4-9a8e-4b8b-9c46-1a1f0d1c2b3e", "id: not-a-uuid")
+        .replace("description: Detects", "description: Uses ATT&CK. Detects");
+    let dir = repo(&[("rules/r.yml", &rule)]);
+    let default = findings(dir.path(), &["rules"]);
+    let codes: Vec<&str> = default.iter().map(|(c, _, _)| c.as_str()).collect();
+    assert_eq!(codes, ["SV109"], "{default:?}");
+    let (_, line, message) = &default[0];
+    assert_eq!(*line, 2);
+    assert!(
+        message.contains("not a UUID") && message.contains("es-rule `rule_id` is derived"),
+        "{message}"
+    );
+    // `profile: sigmahq` adds SigmaHQ's conventions; the unknown logsource is one finding.
+    std::fs::write(
+        dir.path().join(".sigmaforge.yml"),
+        "validation:\n    profile: sigmahq\n",
+    )
+    .unwrap();
+    let sigmahq = findings(dir.path(), &["rules"]);
+    let mut codes: Vec<&str> = sigmahq.iter().map(|(c, _, _)| c.as_str()).collect();
+    codes.sort();
+    codes.dedup();
+    assert_eq!(
+        codes,
+        ["SV105", "SV109", "SV130", "SV501", "SV511", "SV708"],
+        "{sigmahq:?}"
+    );
+    // Every finding says how to switch it off, and that works.
+    for (code, _, message) in &sigmahq {
+        assert!(
+            message.contains("to disable: `validation: {disable: ["),
+            "{code}: {message}"
+        );
+    }
+    std::fs::write(
+        dir.path().join(".sigmaforge.yml"),
+        "validation:\n    profile: sigmahq\n    disable: [logsource-unknown, title-case]\n",
+    )
+    .unwrap();
+    let codes: Vec<String> = findings(dir.path(), &["rules"])
+        .into_iter()
+        .map(|(c, _, _)| c)
+        .collect();
+    assert!(
+        !codes.iter().any(|c| c == "SV501" || c == "SV130"),
+        "{codes:?}"
+    );
+    // With SV501 off, SigmaHQ CI's own check reports the logsource instead.
+    assert!(codes.iter().any(|c| c == "SV502"), "{codes:?}");
+    std::fs::write(
+        dir.path().join(".sigmaforge.yml"),
+        "validation:\n    profile: strict\n",
+    )
+    .unwrap();
+    let o = run_in(dir.path(), &["check", "rules"]);
+    assert_eq!(o.status.code(), Some(2), "{:?}", outcome(&o));
+    assert!(
+        text(&o.stderr).contains("use default or sigmahq"),
+        "{:?}",
+        outcome(&o)
+    );
+}
