@@ -327,3 +327,50 @@ fn validation_profiles_default_for_any_repository_and_sigmahq_on_request() {
         outcome(&o)
     );
 }
+
+#[test]
+fn exists_yes_no_and_expand_after_backslash_as_pysigma_reads_them() {
+    let rule = RULE.replace(
+        "        CommandLine|contains: urlcache\n",
+        "        CommandLine|contains: urlcache\n        ParentImage|exists: yes\n        User|exists: no\n    registry:\n        TargetObject|expand: 'HKLM\\SOFTWARE\\%vendor%\\Run'\n",
+    )
+    .replace("condition: selection", "condition: selection and not registry");
+    let dir = repo(&[("rules/proc_creation_win_certutil_download.yml", &rule)]);
+    let o = run_in(dir.path(), &["check", "rules"]);
+    assert_eq!(o.status.code(), Some(0), "{:?}", outcome(&o));
+    // Without a value for the placeholder, the rule is skipped with the reason.
+    let o = run_in(
+        dir.path(),
+        &["convert", "-t", "es-qs", "--format", "jsonl", "rules"],
+    );
+    let (_, stdout, stderr) = outcome(&o);
+    let line: serde_json::Value = serde_json::from_str(stdout.lines().next().unwrap_or("{}"))
+        .unwrap_or_else(|e| panic!("{e}: {stdout} {stderr}"));
+    assert_eq!(line["status"], "skipped", "{stdout}");
+    assert!(
+        line["reason"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("%vendor%"),
+        "{stdout}"
+    );
+    // With a value, the backslash stays a path separator and the value fills the placeholder.
+    std::fs::write(
+        dir.path().join("vendor.yml"),
+        "title: vendor\nplaceholders:\n    vendor: Acme\n",
+    )
+    .unwrap();
+    let o = run_in(
+        dir.path(),
+        &["convert", "-t", "es-qs", "-c", "vendor.yml", "rules"],
+    );
+    let (code, stdout, stderr) = outcome(&o);
+    assert_eq!(code, Some(0), "{stdout}{stderr}");
+    // (case-insensitive: a regular expression with character classes)
+    assert!(
+        stdout.contains(r"[eE]\\[aA][cC][mM][eE]\\[rR][uU][nN]/"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("_exists_:ParentImage"), "{stdout}");
+    assert!(!stdout.contains(r"\%"), "{stdout}");
+}
