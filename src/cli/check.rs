@@ -1,13 +1,11 @@
 //! `sigmaforge check`: parse and validate rules, report findings.
 
-use super::util::{exit_without_drop, load_attack_data, write_output};
+use super::util::{exit_without_drop, load_attack_data, text_findings, write_output};
 use anyhow::{Context, Result};
 use clap::ValueEnum;
 use sigmaforge::diag::{FailLevel, Severity};
 use sigmaforge::report::{self, Summary};
 use sigmaforge::scan;
-use std::collections::HashMap;
-use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -113,25 +111,7 @@ pub(super) fn check(args: CheckArgs) -> Result<ExitCode> {
         CheckFormat::Sarif => report::sarif::render(diags, &catalogue, env!("CARGO_PKG_VERSION"))?,
         CheckFormat::Junit => report::junit::render(diags, &scan.files, &catalogue),
         CheckFormat::Github => report::github::render(diags, &summary, &catalogue),
-        CheckFormat::Text => {
-            let mut sources = HashMap::new();
-            for d in diags {
-                if !sources.contains_key(&d.path)
-                    && let Ok(text) = std::fs::read_to_string(&d.path)
-                {
-                    sources.insert(d.path.clone(), text);
-                }
-            }
-            let color = args.output.is_none()
-                && std::io::stdout().is_terminal()
-                && std::env::var_os("NO_COLOR").is_none();
-            report::text::render(
-                diags,
-                &summary,
-                &sources,
-                report::text::TextOptions { color },
-            )
-        }
+        CheckFormat::Text => text_findings(diags, &summary, args.output.is_none()),
     };
     write_output(args.output.as_ref(), &rendered)?;
     let failing = diags.iter().any(|d| fail_level.fails(d.severity));

@@ -26,7 +26,7 @@ pub(super) struct ConvertArgs {
     /// Mapping configs (built-in names or paths), applied in order (`sigmaforge list configs`).
     #[arg(short, long = "config")]
     configs: Vec<String>,
-    /// Target options as key=value (`docs/targets.md`).
+    /// Target options as key=value for every target, or target.key=value for one (`docs/targets.md`).
     #[arg(short = 'O', long = "option", value_parser = parse_key_value)]
     options: Vec<(String, String)>,
     /// Write one file per rule and the bundles under DIR/<target>/ instead of printing.
@@ -51,15 +51,19 @@ pub(super) fn convert(args: ConvertArgs) -> Result<ExitCode> {
     use sigmaforge::mapping;
     use sigmaforge::render::{self as target, convert};
     let set = mapping::ConfigSet::load(&args.configs)?;
+    if args.configs.is_empty() {
+        eprintln!(
+            "sigmaforge: note: no mapping config (-c): field names stay as written in the rules (built-in configs: `sigmaforge list configs`)"
+        );
+    }
     for w in set.configs().iter().flat_map(|c| c.warnings()) {
         eprintln!("sigmaforge: warning: {w}");
     }
     let options: std::collections::BTreeMap<String, String> = args.options.into_iter().collect();
-    let mut targets: Vec<Box<dyn target::Target>> = Vec::new();
     for name in &args.targets {
         set.check_target(name)?;
-        targets.push(target::configured(name, &options).map_err(anyhow::Error::msg)?);
     }
+    let targets = target::configured_all(&args.targets, &options).map_err(anyhow::Error::msg)?;
     let refs: Vec<&dyn target::Target> = targets.iter().map(|t| t.as_ref()).collect();
     let scan = scan::scan(&args.paths)?;
     let attack = load_attack_data(args.attack_data.as_deref())?;
@@ -81,8 +85,14 @@ pub(super) fn convert(args: ConvertArgs) -> Result<ExitCode> {
             }
         }
         ConvertFormat::Text if args.output.is_none() => {
+            // Several artifacts: each is labelled with its file and target (on its own line, as
+            // `head` does), so none is mistaken for another's.
+            let label = outcomes.iter().filter(|o| o.output.is_some()).count() > 1;
             for o in &outcomes {
                 if let Some(text) = &o.output {
+                    if label {
+                        out.push_str(&format!("==> {} [{}] <==\n", o.path, o.target));
+                    }
                     out.push_str(text);
                     if !text.ends_with('\n') {
                         out.push('\n');
@@ -97,6 +107,25 @@ pub(super) fn convert(args: ConvertArgs) -> Result<ExitCode> {
         for w in &o.warnings {
             eprintln!("{}: warning: {w}", o.path);
         }
+    }
+    // Failures name their file (capped; `--format jsonl` has every one).
+    let failures: Vec<_> = outcomes
+        .iter()
+        .filter(|o| o.status == target::Status::Failed)
+        .collect();
+    for o in failures.iter().take(20) {
+        eprintln!(
+            "{}: {}: failed: {}",
+            o.path,
+            o.target,
+            o.reason.as_deref().unwrap_or("no reason given")
+        );
+    }
+    if failures.len() > 20 {
+        eprintln!(
+            "… and {} more failure(s); see --format jsonl",
+            failures.len() - 20
+        );
     }
     let (converted, skipped, failed, reasons) = convert::summarize(&outcomes);
     exit_without_drop((scan, outcomes));

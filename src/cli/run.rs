@@ -3,7 +3,7 @@
 //! The settings come from [`sigmaforge::plan`]: this module only gathers the flags, the process
 //! environment and `.sigmaforge.yml`, then carries out the plan and reports to the runner.
 
-use super::util::{exit_without_drop, load_attack_data, process_env};
+use super::util::{exit_without_drop, load_attack_data, process_env, text_findings};
 use anyhow::Result;
 use sigmaforge::github::{self, CommentAction, StickyOptions, commands};
 use sigmaforge::plan::{self, Base, RunFlags, RunPlan};
@@ -124,12 +124,21 @@ pub(super) fn run(args: RunArgs) -> Result<ExitCode> {
     })?;
     drop(checkout);
 
-    // Human summary on stderr.
+    // Outside Actions (where annotations show them), the findings as `check` prints them.
+    if !env.in_actions {
+        print!(
+            "{}",
+            text_findings(&report.head.diagnostics, &report.summary, true)
+        );
+    }
+    // Human summary on stderr (the findings' text above ends with the same counts).
     let s = &report.summary;
-    eprintln!(
-        "sigmaforge: {} file(s), {} document(s): {} error(s), {} warning(s), {} info",
-        s.files, s.documents, s.errors, s.warnings, s.infos
-    );
+    if env.in_actions {
+        eprintln!(
+            "sigmaforge: {} file(s), {} document(s): {} error(s), {} warning(s), {} info",
+            s.files, s.documents, s.errors, s.warnings, s.infos
+        );
+    }
     for (name, c) in &report.per_target {
         eprintln!(
             "sigmaforge: {name}: {} converted, {} skipped, {} failed",

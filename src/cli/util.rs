@@ -48,3 +48,29 @@ pub(super) fn exit_without_drop<T>(value: T) {
 pub(super) fn process_env(name: &str) -> Option<String> {
     std::env::var(name).ok()
 }
+
+/// Findings as `check` prints them (code frames from the files, colour on a terminal unless
+/// `NO_COLOR`), so `check` and a local `run` show the same thing.
+pub(super) fn text_findings(
+    diags: &[sigmaforge::diag::Diagnostic],
+    summary: &sigmaforge::report::Summary,
+    to_stdout: bool,
+) -> String {
+    use std::io::IsTerminal;
+    let mut sources = std::collections::HashMap::new();
+    for d in diags {
+        if !sources.contains_key(&d.path)
+            && let Ok(text) = std::fs::read_to_string(&d.path)
+        {
+            sources.insert(d.path.clone(), text);
+        }
+    }
+    let color =
+        to_stdout && std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+    sigmaforge::report::text::render(
+        diags,
+        summary,
+        &sources,
+        sigmaforge::report::text::TextOptions { color },
+    )
+}

@@ -43,7 +43,8 @@ pub enum MappingConfigError {
     },
     /// Neither a built-in name nor an existing file.
     #[error(
-        "unknown config `{0}`: not a built-in config (see `sigmaforge list configs`) and no such file"
+        "unknown config `{0}`: not a built-in config ({names}) and no such file",
+        names = builtin_configs().iter().map(|(n, _)| *n).collect::<Vec<_>>().join(", ")
     )]
     NotFound(String),
     /// Chained configs with a decreasing `order`.

@@ -104,7 +104,16 @@ pub fn configured(
         "xpack-watcher" => Box::new(watcher::Watcher::DEFAULT.with_options(opts)?),
         "elastalert" => Box::new(elastalert::ElastAlert::DEFAULT.with_options(opts)?),
         _ => {
-            let t = target(name).ok_or_else(|| format!("unknown target `{name}`"))?;
+            let t = target(name).ok_or_else(|| {
+                format!(
+                    "unknown target `{name}` (targets: {})",
+                    targets()
+                        .iter()
+                        .map(|t| t.name())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )
+            })?;
             if let Some(k) = opts.keys().next() {
                 return Err(format!(
                     "{name}: unknown option `{k}` (this target has none)"
@@ -113,6 +122,50 @@ pub fn configured(
             Box::new(Fixed(t))
         }
     })
+}
+
+/// Configures each of `names` with its share of `-O` options: `key=value` applies to every target,
+/// `target.key=value` only to that target (and wins over the unscoped key), so
+/// `-t es-qs,es-rule -O es-rule.language=eql` gives es-rule its language without es-qs rejecting it.
+pub fn configured_all(
+    names: &[String],
+    opts: &std::collections::BTreeMap<String, String>,
+) -> Result<Vec<Box<dyn Target>>, String> {
+    for key in opts.keys() {
+        if let Some((scope, _)) = key.split_once('.')
+            && !names.iter().any(|n| n == scope)
+        {
+            return Err(format!(
+                "option `{key}` is scoped to `{scope}`, which is not among the targets ({})",
+                names.join(", ")
+            ));
+        }
+    }
+    names
+        .iter()
+        .map(|name| {
+            let mut own: std::collections::BTreeMap<String, String> = opts
+                .iter()
+                .filter(|(k, _)| !k.contains('.'))
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect();
+            for (k, v) in opts {
+                if let Some(key) = k
+                    .strip_prefix(name.as_str())
+                    .and_then(|k| k.strip_prefix('.'))
+                {
+                    own.insert(key.to_string(), v.clone());
+                }
+            }
+            configured(name, &own).map_err(|e| {
+                if names.len() > 1 && own.keys().any(|k| !k.contains('.')) {
+                    format!("{e}; scope an option to one target with `-O {name}.KEY=VALUE`")
+                } else {
+                    e
+                }
+            })
+        })
+        .collect()
 }
 
 /// A registry target behind a box, so [`configured`] returns one type for every target.

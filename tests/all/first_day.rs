@@ -374,3 +374,160 @@ fn exists_yes_no_and_expand_after_backslash_as_pysigma_reads_them() {
     assert!(stdout.contains("_exists_:ParentImage"), "{stdout}");
     assert!(!stdout.contains(r"\%"), "{stdout}");
 }
+
+#[test]
+fn local_run_prints_the_findings_as_check_does() {
+    let warned = rule_with_warning();
+    let dir = repo(&[("rules/proc_creation_win_certutil_download.yml", &warned)]);
+    let check = run_in(dir.path(), &["check", "rules"]);
+    let run = run_in(dir.path(), &["run"]);
+    assert_eq!(run.status.code(), Some(0), "{:?}", outcome(&run));
+    let finding = text(&check.stdout)
+        .lines()
+        .find(|l| l.contains("warning[SV115]"))
+        .expect("check reports the missing description")
+        .to_string();
+    assert!(text(&run.stdout).contains(&finding), "{:?}", outcome(&run));
+}
+
+#[test]
+fn options_scope_to_one_target_and_unknown_names_list_the_valid_ones() {
+    let dir = repo(&[("rules/proc_creation_win_certutil_download.yml", RULE)]);
+    let conv = |args: &[&str]| {
+        let mut all = vec!["convert"];
+        all.extend_from_slice(args);
+        all.push("rules");
+        run_in(dir.path(), &all)
+    };
+    let o = conv(&["-t", "es-qs,es-rule", "-O", "es-rule.language=eql"]);
+    let (code, stdout, stderr) = outcome(&o);
+    assert_eq!(code, Some(0), "{stderr}");
+    assert!(stdout.contains("\"language\":\"eql\""), "{stdout}");
+    // Two artifacts: each labelled with its file and target.
+    for target in ["es-qs", "es-rule"] {
+        assert!(
+            stdout.contains(&format!(
+                "==> rules/proc_creation_win_certutil_download.yml [{target}] <=="
+            )),
+            "{stdout}"
+        );
+    }
+    // Unscoped, a target that has no such option says how to scope it.
+    let o = conv(&["-t", "es-qs,es-rule", "-O", "language=eql"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        text(&o.stderr).contains("-O es-qs.KEY=VALUE"),
+        "{:?}",
+        outcome(&o)
+    );
+    let o = conv(&["-t", "es-qs", "-O", "kibana.x=1"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        text(&o.stderr).contains("not among the targets"),
+        "{:?}",
+        outcome(&o)
+    );
+    let o = conv(&["-t", "es-rul"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        text(&o.stderr).contains("es-qs, es-rule, kibana, xpack-watcher, elastalert, eql, esql"),
+        "{:?}",
+        outcome(&o)
+    );
+    let o = conv(&["-t", "es-qs", "-c", "ecs-window"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        text(&o.stderr).contains("ecs-cloudtrail, ecs-linux, ecs-proxy, ecs-windows"),
+        "{:?}",
+        outcome(&o)
+    );
+    // Without a mapping config, convert says once that fields stay as written.
+    let o = conv(&["-t", "es-qs"]);
+    assert_eq!(
+        text(&o.stderr)
+            .matches("field names stay as written")
+            .count(),
+        1,
+        "{:?}",
+        outcome(&o)
+    );
+    let o = conv(&["-t", "es-qs", "-c", "ecs-windows"]);
+    assert!(!text(&o.stderr).contains("stay as written"));
+}
+
+#[test]
+fn help_lists_subcommands_in_pipeline_order_and_hides_today() {
+    let o = run_in(Path::new("."), &["--help"]);
+    let help = text(&o.stdout);
+    let at = |name: &str| {
+        help.find(&format!("\n  {name} "))
+            .unwrap_or_else(|| panic!("{name} missing: {help}"))
+    };
+    let order = [
+        "check", "convert", "layer", "coverage", "run", "comment", "list",
+    ];
+    for pair in order.windows(2) {
+        assert!(at(pair[0]) < at(pair[1]), "{pair:?}: {help}");
+    }
+    // Every flag the README's command table documents is in that subcommand's --help.
+    let readme =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
+    let mut checked = 0;
+    for line in readme.lines().filter(|l| l.starts_with("| `sigmaforge ")) {
+        let cell = line.split('`').nth(1).unwrap();
+        let words: Vec<&str> = cell.split_whitespace().collect();
+        let mut sub = vec![words[1]];
+        if words[1] == "coverage" {
+            sub.push(words[2]);
+        }
+        let mut args = sub.clone();
+        args.push("--help");
+        let help = text(&run_in(Path::new("."), &args).stdout);
+        assert!(!help.contains("--today"), "{sub:?} shows --today");
+        for flag in cell
+            .split(|c: char| c.is_whitespace() || "[]|".contains(c))
+            .filter(|w| w.starts_with("--") || (w.starts_with('-') && w.len() == 2))
+        {
+            assert!(
+                help.contains(flag),
+                "{sub:?}: {flag} documented but not in --help"
+            );
+            checked += 1;
+        }
+    }
+    assert!(
+        checked >= 5,
+        "README command table not found ({checked} flags)"
+    );
+}
+
+#[test]
+fn es_rule_imports_experimental_rules_disabled_by_default() {
+    let dir = repo(&[
+        ("rules/proc_creation_win_certutil_download.yml", RULE),
+        (
+            "rules/proc_creation_win_certutil_download_new.yml",
+            &RULE
+                .replace("status: test", "status: experimental")
+                .replace("5f2a1ac4-9a8e", "6f2a1ac4-9a8e")
+                .replace("Certutil Download", "Certutil Download New"),
+        ),
+    ]);
+    let enabled = |extra: &[&str]| -> Vec<bool> {
+        let mut args = vec!["convert", "-t", "es-rule", "--format", "jsonl", "rules"];
+        args.extend_from_slice(extra);
+        let o = run_in(dir.path(), &args);
+        text(&o.stdout)
+            .lines()
+            .map(|l| {
+                let v: serde_json::Value = serde_json::from_str(l).unwrap();
+                let rule: serde_json::Value =
+                    serde_json::from_str(v["output"].as_str().unwrap()).unwrap();
+                rule["enabled"].as_bool().unwrap()
+            })
+            .collect()
+    };
+    assert_eq!(enabled(&[]), [true, false]);
+    assert_eq!(enabled(&["-O", "enabled=true"]), [true, true]);
+    assert_eq!(enabled(&["-O", "enabled=false"]), [false, false]);
+}
