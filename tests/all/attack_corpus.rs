@@ -29,6 +29,7 @@ fn load(root: &Path, folders: &[&str]) -> Vec<sigmaforge::attack::CoverageRule> 
 }
 
 #[test]
+#[cfg_attr(not(shared_data), ignore = "needs ../shared")]
 fn census_facts_hold_on_active_rules() {
     let Some(root) = crate::util::corpus() else {
         return;
@@ -86,6 +87,7 @@ fn census_facts_hold_on_active_rules() {
 }
 
 #[test]
+#[cfg_attr(not(shared_data), ignore = "needs ../shared")]
 fn census_negative_cases_in_old_folders() {
     let Some(root) = crate::util::corpus() else {
         return;
@@ -181,6 +183,7 @@ fn census_negative_cases_in_old_folders() {
 }
 
 #[test]
+#[cfg_attr(not(shared_data), ignore = "needs ../shared")]
 fn matches_pysigma_layer_except_for_v19_changes() {
     let Some(root) = crate::util::corpus() else {
         return;
@@ -253,6 +256,7 @@ fn matches_pysigma_layer_except_for_v19_changes() {
 }
 
 #[test]
+#[cfg_attr(not(shared_data), ignore = "needs ../shared")]
 fn corpus_svg_and_markdown() {
     let Some(root) = crate::util::corpus() else {
         return;

@@ -531,3 +531,45 @@ fn es_rule_imports_experimental_rules_disabled_by_default() {
     assert_eq!(enabled(&["-O", "enabled=true"]), [true, true]);
     assert_eq!(enabled(&["-O", "enabled=false"]), [false, false]);
 }
+
+#[test]
+fn shared_data_cfg_matches_the_folder() {
+    // The build script sets `shared_data` exactly when ../shared exists, so tests needing it are
+    // listed as ignored (with the reason) on a fresh clone.
+    let present = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../shared")
+        .exists();
+    assert_eq!(cfg!(shared_data), present);
+}
+
+#[test]
+fn every_test_that_skips_without_shared_data_is_marked_ignored() {
+    const MARK: &str = "#[cfg_attr(not(shared_data), ignore = \"needs ../shared\")]";
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/all");
+    let mut unmarked = Vec::new();
+    let mut marked = 0;
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_none_or(|e| e != "rs") || path.ends_with("first_day.rs") {
+            continue;
+        }
+        let src = std::fs::read_to_string(&path).unwrap();
+        // Each test: its attributes and body up to the next `#[test]`.
+        for chunk in src.split("#[test]").skip(1) {
+            let name = chunk
+                .split("fn ")
+                .nth(1)
+                .and_then(|r| r.split('(').next())
+                .unwrap_or("?");
+            // `util::corpus()` / `util::present(..)` return None without ../shared: the test ends.
+            let skips = chunk.contains("util::corpus()") || chunk.contains("util::present(");
+            let has = chunk.trim_start().starts_with(MARK);
+            marked += usize::from(has);
+            if skips && !has {
+                unmarked.push(format!("{}::{name}", path.display()));
+            }
+        }
+    }
+    assert!(unmarked.is_empty(), "{unmarked:#?}");
+    assert!(marked >= 20, "{marked}");
+}

@@ -41,6 +41,7 @@ const DOCUMENTED: &[(&str, &str)] = &[
 ];
 
 #[test]
+#[cfg_attr(not(shared_data), ignore = "needs ../shared")]
 fn corpus_converts_or_refuses_for_documented_reasons() {
     let Some(root) = crate::util::corpus() else {
         return;

@@ -70,6 +70,7 @@ fn classify(ours: Option<&str>, theirs: &str, ir: Option<&Expr>) -> &'static str
 }
 
 #[test]
+#[cfg_attr(not(shared_data), ignore = "needs ../shared")]
 fn meaning_matches_pysigma_except_classified_defects() {
     let shared = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared");
     let gz = shared.join("pysigma/ref/perrule/rules_lucene.jsonl.gz");

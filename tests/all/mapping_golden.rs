@@ -38,6 +38,7 @@ const DIFFERENCES: &[(&str, &str)] = &[
 ];
 
 #[test]
+#[cfg_attr(not(shared_data), ignore = "needs ../shared")]
 fn golden_es_qs_parity() {
     let Some(dir) = crate::util::present(crate::util::shared().join("legacy/golden")) else {
         return;

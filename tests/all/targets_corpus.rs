@@ -212,6 +212,7 @@ fn report(name: &str, outcomes: &[Outcome]) {
 }
 
 #[test]
+#[cfg_attr(not(shared_data), ignore = "needs ../shared")]
 fn corpus_artifacts_pass_elastic_oracles() {
     let shared = crate::util::shared();
     if crate::util::present(shared.join("corpus/sigmahq/rules")).is_none() {
