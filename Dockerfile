@@ -23,7 +23,7 @@ ENV CARGO_TARGET_DIR=/target \
     CC_x86_64_unknown_linux_musl=musl-gcc
 # Builds with --locked, checks the binary is static and under 10 MB.
 RUN scripts/build-musl.sh \
- && install -D -m 0755 /target/x86_64-unknown-linux-musl/release/sigmaforge /out/sigmaforge \
+ && install -D -m 0755 /target/x86_64-unknown-linux-musl/dist/sigmaforge /out/sigmaforge \
  && mkdir -p -m 1777 /out/tmp
 
 FROM scratch

@@ -13,6 +13,7 @@ mod attack_tables;
 mod corpus_parse;
 mod determinism;
 mod first_day;
+mod first_day_docs;
 mod first_day_fork;
 mod first_day_workflows;
 mod github_commands;
