@@ -122,14 +122,25 @@ fn write(path: &Path, text: &str) -> Result<(), RunError> {
     std::fs::write(path, text).map_err(err)
 }
 
+/// The built-in ECS configs a target gets when nothing configures it. Each applies only to the log
+/// sources it knows (`applies_to`), so chaining all of them maps every rule by its logsource and
+/// leaves the rest as written.
+pub const DEFAULT_CONFIGS: [&str; 4] = ["ecs-windows", "ecs-linux", "ecs-proxy", "ecs-cloudtrail"];
+
+/// A target nothing configures: the built-in ECS configs ([`DEFAULT_CONFIGS`]), no options.
+pub fn default_target(name: &str) -> TargetSettings {
+    TargetSettings {
+        name: name.to_string(),
+        configs: DEFAULT_CONFIGS.iter().map(|c| c.to_string()).collect(),
+        ..TargetSettings::default()
+    }
+}
+
 /// The default targets when `.sigmaforge.yml` names none: the query string and the detection rules.
 pub fn default_targets() -> Vec<TargetSettings> {
     ["es-qs", "es-rule"]
         .iter()
-        .map(|n| TargetSettings {
-            name: n.to_string(),
-            ..TargetSettings::default()
-        })
+        .map(|n| default_target(n))
         .collect()
 }
 

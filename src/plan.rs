@@ -292,10 +292,7 @@ fn named_targets(list: &str, configured: &[TargetSettings]) -> Vec<TargetSetting
                 .iter()
                 .find(|t| t.name == name)
                 .cloned()
-                .unwrap_or_else(|| TargetSettings {
-                    name: name.to_string(),
-                    ..TargetSettings::default()
-                })
+                .unwrap_or_else(|| pipeline::default_target(name))
         })
         .collect()
 }

@@ -111,6 +111,25 @@ pub(super) fn run(args: RunArgs) -> Result<ExitCode> {
         _ => checkout.as_ref().map(|c| c.path().to_path_buf()),
     };
 
+    // Say which mapping a target gets when nothing configured it.
+    let defaulted: Vec<&str> = plan
+        .targets
+        .iter()
+        .filter(|t| {
+            t.configs
+                .iter()
+                .map(String::as_str)
+                .eq(pipeline::DEFAULT_CONFIGS)
+        })
+        .map(|t| t.name.as_str())
+        .collect();
+    if !defaulted.is_empty() && config.run.targets.is_none() {
+        eprintln!(
+            "sigmaforge: note: {} with the built-in configs {}, each applied to the log sources it knows (set `targets:` in .sigmaforge.yml to choose)",
+            defaulted.join(", "),
+            pipeline::DEFAULT_CONFIGS.join(", ")
+        );
+    }
     let report = pipeline::run(&pipeline::RunInputs {
         root: plan.root.clone(),
         config: &config,

@@ -142,10 +142,8 @@ fn a_named_target_keeps_its_configured_settings() {
         &[("INPUT_TARGETS", " esql , eql,")],
         &config,
     );
-    let bare_esql = TargetSettings {
-        name: "esql".into(),
-        ..TargetSettings::default()
-    };
+    // A target nothing configures gets the built-in ECS configs.
+    let bare_esql = crate::pipeline::default_target("esql");
     assert_eq!(p.targets, vec![bare_esql, eql]);
 }
 

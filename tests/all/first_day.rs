@@ -573,3 +573,34 @@ fn every_test_that_skips_without_shared_data_is_marked_ignored() {
     assert!(unmarked.is_empty(), "{unmarked:#?}");
     assert!(marked >= 20, "{marked}");
 }
+
+#[test]
+fn run_without_targets_maps_with_the_builtin_ecs_configs_and_says_so() {
+    let dir = repo(&[("rules/proc_creation_win_certutil_download.yml", RULE)]);
+    let o = run_in(dir.path(), &["run"]);
+    let (code, _, stderr) = outcome(&o);
+    assert_eq!(code, Some(0), "{stderr}");
+    assert!(
+        stderr.contains("es-qs, es-rule with the built-in configs ecs-windows, ecs-linux, ecs-proxy, ecs-cloudtrail"),
+        "{stderr}"
+    );
+    let bundle = std::fs::read_to_string(
+        dir.path()
+            .join("sigmaforge-out/convert/es-rule/rules.ndjson"),
+    )
+    .expect("es-rule bundle");
+    // Windows fields mapped to ECS by ecs-windows.
+    assert!(bundle.contains("process.executable"), "{bundle}");
+    // A configured `targets:` is used as written, without the note.
+    std::fs::write(
+        dir.path().join(".sigmaforge.yml"),
+        "targets:\n    - name: es-qs\n",
+    )
+    .unwrap();
+    let o = run_in(dir.path(), &["run"]);
+    assert!(
+        !text(&o.stderr).contains("built-in configs"),
+        "{:?}",
+        outcome(&o)
+    );
+}

@@ -147,3 +147,62 @@ fn docs_point_at_no_reference_data_users_do_not_have_and_no_internal_notes() {
         }
     }
 }
+
+#[test]
+fn release_is_quick_and_the_shipped_binary_uses_the_dist_profile() {
+    let cargo: toml_like::Profiles = toml_like::read(&root().join("Cargo.toml"));
+    let release = cargo.get("release").cloned().unwrap_or_default();
+    assert!(
+        !release
+            .iter()
+            .any(|(k, _)| k == "lto" || k == "codegen-units"),
+        "[profile.release] must stay quick: {release:?}"
+    );
+    let dist = cargo.get("dist").expect("[profile.dist]");
+    for (k, v) in [
+        ("inherits", "\"release\""),
+        ("lto", "\"thin\""),
+        ("codegen-units", "1"),
+        ("strip", "true"),
+        ("panic", "\"abort\""),
+    ] {
+        assert!(
+            dist.iter().any(|(a, b)| a == k && b == v),
+            "dist {k}: {dist:?}"
+        );
+    }
+    let script = std::fs::read_to_string(root().join("scripts/build-musl.sh")).unwrap();
+    assert!(script.contains("--profile dist") && script.contains("/dist/sigmaforge"));
+    let docker = std::fs::read_to_string(root().join("Dockerfile")).unwrap();
+    assert!(docker.contains("scripts/build-musl.sh") && docker.contains("/dist/sigmaforge"));
+}
+
+/// Just enough of Cargo.toml's `[profile.NAME]` tables (`key = value` lines) for the test above,
+/// without a TOML dependency.
+mod toml_like {
+    use std::collections::BTreeMap;
+    use std::path::Path;
+
+    pub type Profiles = BTreeMap<String, Vec<(String, String)>>;
+
+    pub fn read(path: &Path) -> Profiles {
+        let text = std::fs::read_to_string(path).unwrap();
+        let mut out = Profiles::new();
+        let mut current: Option<String> = None;
+        for line in text.lines().map(str::trim) {
+            if line.starts_with('[') {
+                current = line
+                    .strip_prefix("[profile.")
+                    .and_then(|r| r.strip_suffix(']'))
+                    .map(String::from);
+                continue;
+            }
+            if let (Some(p), Some((k, v))) = (&current, line.split_once('=')) {
+                out.entry(p.clone())
+                    .or_default()
+                    .push((k.trim().to_string(), v.trim().to_string()));
+            }
+        }
+        out
+    }
+}
