@@ -347,6 +347,7 @@ pub fn run(inputs: &RunInputs<'_>) -> Result<RunReport, RunError> {
         &summary,
         &head.diagnostics,
         &per_target,
+        &outcomes,
         &stats,
         diff.as_ref(),
         inputs.run_url.as_deref(),
@@ -368,12 +369,16 @@ pub fn run(inputs: &RunInputs<'_>) -> Result<RunReport, RunError> {
     })
 }
 
+/// At most this many not-converted documents are listed in the report.
+const MISSED_CAP: usize = 30;
+
 /// The Markdown report: headline, findings by code, conversion per target, then either the coverage
 /// change (pull requests) or the coverage statistics. Bounded in size: long tables are capped.
 pub fn render_markdown(
     summary: &Summary,
     diags: &[Diagnostic],
     per_target: &[(String, TargetCounts)],
+    outcomes: &[crate::render::Outcome],
     stats: &CoverageStats,
     diff: Option<&CoverageDiff>,
     run_url: Option<&str>,
@@ -433,6 +438,43 @@ pub fn render_markdown(
             );
         }
         md.push('\n');
+    }
+    // Which documents were not converted, and why (capped; conversion.jsonl has every one).
+    let missed: Vec<_> = outcomes
+        .iter()
+        .filter(|o| o.status != Status::Converted)
+        .collect();
+    if !missed.is_empty() {
+        let _ = writeln!(
+            md,
+            "<details><summary>Not converted ({})</summary>\n",
+            missed.len()
+        );
+        for o in missed.iter().take(MISSED_CAP) {
+            let _ = writeln!(
+                md,
+                "- `{}` {}: {} — {}",
+                o.path,
+                o.target,
+                if o.status == Status::Failed {
+                    "failed"
+                } else {
+                    "skipped"
+                },
+                o.reason
+                    .as_deref()
+                    .unwrap_or("no reason given")
+                    .replace('\n', " ")
+            );
+        }
+        if missed.len() > MISSED_CAP {
+            let _ = writeln!(
+                md,
+                "- … and {} more: every one is in `conversion.jsonl`",
+                missed.len() - MISSED_CAP
+            );
+        }
+        md.push_str("\n</details>\n\n");
     }
     match diff {
         Some(d) => md.push_str(&d.to_markdown(20)),

@@ -604,3 +604,33 @@ fn run_without_targets_maps_with_the_builtin_ecs_configs_and_says_so() {
         outcome(&o)
     );
 }
+
+#[test]
+fn report_lists_documents_not_converted_with_their_reasons() {
+    let correlation = "title: Many Certutil Downloads
+id: 7f2a1ac4-9a8e-4b8b-9c46-1a1f0d1c2b3e
+status: test
+correlation:
+    type: event_count
+    rules:
+        - 5f2a1ac4-9a8e-4b8b-9c46-1a1f0d1c2b3e
+    group-by:
+        - Computer
+    timespan: 1h
+    condition:
+        gte: 10
+level: high
+";
+    let dir = repo(&[
+        ("rules/proc_creation_win_certutil_download.yml", RULE),
+        ("rules/correlation_certutil_many_downloads.yml", correlation),
+    ]);
+    let o = run_in(dir.path(), &["run", "--targets", "es-qs"]);
+    assert_eq!(o.status.code(), Some(0), "{:?}", outcome(&o));
+    let report = std::fs::read_to_string(dir.path().join("sigmaforge-out/report.md")).unwrap();
+    assert!(report.contains("Not converted (1)"), "{report}");
+    assert!(
+        report.contains("- `rules/correlation_certutil_many_downloads.yml` es-qs: skipped — event_count correlations are not supported"),
+        "{report}"
+    );
+}
