@@ -51,6 +51,7 @@ pub mod config;
 pub mod context;
 pub mod data;
 pub mod date;
+pub mod info;
 #[macro_use]
 pub mod registry;
 pub mod util;

@@ -761,6 +761,34 @@ fn build(files: &BTreeMap<String, String>) -> Result<Graph, String> {
             b.walk(f, (krate, Vec::new()))?;
         }
     }
+    // A `mod.rs` that declares modules through a macro (`mod $name;`, as the validator registry
+    // does) owns the files beside it that no written declaration reached.
+    let texts: Vec<&String> = files.values().collect();
+    let macro_parents: Vec<(usize, ModPath)> = b
+        .owner
+        .iter()
+        .filter(|(f, _)| b.files[**f].ends_with("/mod.rs") && texts[**f].contains("mod $"))
+        .map(|(f, m)| (*f, m.clone()))
+        .collect();
+    for (parent, module) in macro_parents {
+        let dir = b.files[parent].trim_end_matches("mod.rs").to_string();
+        let beside: Vec<(usize, String)> = b
+            .files
+            .iter()
+            .enumerate()
+            .filter(|(i, f)| {
+                !b.owner.contains_key(i)
+                    && f.strip_prefix(dir.as_str())
+                        .is_some_and(|rest| !rest.contains('/') && rest.ends_with(".rs"))
+            })
+            .map(|(i, f)| (i, f[dir.len()..f.len() - 3].to_string()))
+            .collect();
+        for (file, name) in beside {
+            let mut child = module.1.clone();
+            child.push(name);
+            b.walk(file, (module.0, child))?;
+        }
+    }
     // definitions, bindings and globs of every module
     let owners: Vec<(usize, ModPath)> = b.owner.iter().map(|(f, m)| (*f, m.clone())).collect();
     for (file, module) in &owners {

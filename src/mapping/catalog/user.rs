@@ -10,15 +10,11 @@ use std::path::Path;
 
 use super::dynamic::{DynamicTemplate, NameTest};
 use super::field::{DynamicSetting, FieldType, Spec};
-use super::{
-    CatalogError, FieldCatalog, FieldMap, IndexEntry, IndexSource, Undeclared, UserMappingKind,
-    glob,
+use super::glob;
+use super::model::{
+    CatalogError, FieldCatalog, FieldMap, IndexEntry, IndexSource, MAX_MAPPING_BYTES,
+    MAX_MAPPING_DEPTH, Undeclared, UserMappingKind,
 };
-
-/// Largest mapping file accepted; a real `_mapping` of a busy cluster is a few MiB.
-pub const MAX_MAPPING_BYTES: u64 = 64 * 1024 * 1024;
-/// Deepest object nesting accepted (Elasticsearch's own default `index.mapping.depth.limit` is 20).
-pub const MAX_MAPPING_DEPTH: usize = 32;
 
 /// A mapping parsed from one index or template.
 struct Parsed {
