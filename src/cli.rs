@@ -770,8 +770,8 @@ fn coverage_diff(args: DiffArgs) -> Result<ExitCode> {
 }
 
 fn convert(args: ConvertArgs) -> Result<ExitCode> {
-    use sigmaforge::render::{self as target, convert};
     use sigmaforge::mapping;
+    use sigmaforge::render::{self as target, convert};
     let set = mapping::ConfigSet::load(&args.configs)?;
     for w in set.configs().iter().flat_map(|c| c.warnings()) {
         eprintln!("sigmaforge: warning: {w}");

@@ -12,11 +12,11 @@ use std::path::{Path, PathBuf};
 
 use harness::{Oracle, flatten};
 use serde_yaml::Value;
-use sigmaforge::render::convert::convert_doc;
 use sigmaforge::mapping::{CaseStrategy, ConfigSet};
-use sigmaforge::rule::file::parse_bytes;
 use sigmaforge::render::Status;
+use sigmaforge::render::convert::convert_doc;
 use sigmaforge::render::lucene::EsQs;
+use sigmaforge::rule::file::parse_bytes;
 
 fn oracle(tag: &str) -> Option<Oracle> {
     match Oracle::new(tag) {

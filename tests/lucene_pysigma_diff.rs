@@ -14,9 +14,9 @@ use std::path::Path;
 use std::process::Command;
 
 use sigmaforge::mapping::{CaseStrategy, ConfigSet, Expr, Test};
-use sigmaforge::rule::Document;
 use sigmaforge::render::Status;
 use sigmaforge::render::lucene::EsQs;
+use sigmaforge::rule::Document;
 
 fn leading_zero_number(theirs: &str, ours: &str) -> bool {
     // A digit run starting with 0 in pySigma's query that our query does not contain.

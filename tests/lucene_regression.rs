@@ -8,9 +8,9 @@ mod harness;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
-use sigmaforge::render::convert::convert_doc;
 use sigmaforge::mapping::ConfigSet;
 use sigmaforge::render::Status;
+use sigmaforge::render::convert::convert_doc;
 use sigmaforge::render::lucene::EsQs;
 
 /// Windows event XML-as-JSON → Sigma's flat field names (EventData/UserData children, EventID,

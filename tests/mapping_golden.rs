@@ -10,11 +10,11 @@ mod harness;
 
 use std::path::Path;
 
-use sigmaforge::render::convert::convert_doc;
 use sigmaforge::mapping::{CaseStrategy, ConfigSet};
-use sigmaforge::rule::file::parse_bytes;
 use sigmaforge::render::Status;
+use sigmaforge::render::convert::convert_doc;
 use sigmaforge::render::lucene::EsQs;
+use sigmaforge::rule::file::parse_bytes;
 
 /// Rules where sigmaforge deliberately differs from sigmac, and why.
 const DIFFERENCES: &[(&str, &str)] = &[

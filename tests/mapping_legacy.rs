@@ -4,11 +4,11 @@
 
 use std::path::Path;
 
-use sigmaforge::render::convert::convert_doc;
 use sigmaforge::mapping::{Config, ConfigSet};
-use sigmaforge::rule::file::parse_bytes;
 use sigmaforge::render::Status;
+use sigmaforge::render::convert::convert_doc;
 use sigmaforge::render::lucene::EsQs;
+use sigmaforge::rule::file::parse_bytes;
 
 const RULE: &str = "title: t
 status: test

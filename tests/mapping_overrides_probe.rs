@@ -10,11 +10,11 @@ mod harness;
 
 use std::path::Path;
 
-use sigmaforge::render::convert::convert_doc;
 use sigmaforge::mapping::ConfigSet;
-use sigmaforge::rule::file::parse_bytes;
 use sigmaforge::render::Status;
+use sigmaforge::render::convert::convert_doc;
 use sigmaforge::render::lucene::EsQs;
+use sigmaforge::rule::file::parse_bytes;
 
 fn balanced(q: &str) -> bool {
     let mut depth = 0i32;

@@ -7,8 +7,8 @@ use std::collections::BTreeMap;
 
 use serde_json::Value;
 use sigmaforge::mapping::ConfigSet;
-use sigmaforge::rule::Document;
 use sigmaforge::render::{self as target, Target, correlation};
+use sigmaforge::rule::Document;
 
 mod targets_support;
 use targets_support::{check_detection_rules, python_oracle, schema, schema_errors};

@@ -5,6 +5,9 @@
 
 use std::fmt;
 use std::path::PathBuf;
+use std::time::Duration;
+
+use super::GithubError;
 
 /// Default REST endpoint when `GITHUB_API_URL` is absent (local runs against github.com).
 pub const DEFAULT_API_URL: &str = "https://api.github.com";
@@ -68,6 +71,9 @@ pub struct ActionsEnv {
     pub step_summary_path: Option<PathBuf>,
     /// Token from `GITHUB_TOKEN`, else the action inputs `INPUT_TOKEN` / `INPUT_GITHUB-TOKEN`.
     pub token: Option<Token>,
+    /// `SIGMAFORGE_GITHUB_DEADLINE` as given (seconds); checked by [`ActionsEnv::github_deadline`]
+    /// so a typo is reported when GitHub work starts, not silently ignored.
+    pub github_deadline: Option<String>,
 }
 
 /// Outside Actions: the public github.com endpoints and nothing else.
@@ -104,6 +110,23 @@ impl ActionsEnv {
             output_path: non_empty("GITHUB_OUTPUT").map(PathBuf::from),
             step_summary_path: non_empty("GITHUB_STEP_SUMMARY").map(PathBuf::from),
             token,
+            github_deadline: non_empty("SIGMAFORGE_GITHUB_DEADLINE"),
+        }
+    }
+
+    /// The overall budget for GitHub API work from `SIGMAFORGE_GITHUB_DEADLINE`: seconds, a
+    /// whole or decimal number from 1 to 3600, optionally with an `s` suffix.
+    pub fn github_deadline(&self) -> Result<Option<Duration>, GithubError> {
+        let Some(raw) = self.github_deadline.as_deref() else {
+            return Ok(None);
+        };
+        let text = raw.trim();
+        let secs = text.strip_suffix('s').unwrap_or(text).trim();
+        match secs.parse::<f64>() {
+            Ok(s) if (1.0..=3600.0).contains(&s) => Ok(Some(Duration::from_secs_f64(s))),
+            _ => Err(GithubError::Config(format!(
+                "SIGMAFORGE_GITHUB_DEADLINE={raw:?}: expected seconds from 1 to 3600, e.g. 60"
+            ))),
         }
     }
 

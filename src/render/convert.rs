@@ -6,9 +6,9 @@ use rayon::prelude::*;
 
 use crate::diag::Severity;
 use crate::mapping::ConfigSet;
+use crate::render::{Outcome, RuleInput, Status, Target};
 use crate::rule::{Document, Filter, Rule, SourceDoc};
 use crate::scan::Scan;
-use crate::render::{Outcome, RuleInput, Status, Target};
 
 fn outcome(doc: &SourceDoc, target: &dyn Target) -> Outcome {
     Outcome {
