@@ -206,4 +206,25 @@ mod tests {
             Some("t2")
         );
     }
+
+    #[test]
+    fn github_deadline_from_the_environment() {
+        let with = |v: &str| {
+            let v = v.to_string();
+            ActionsEnv::from_lookup(move |n| (n == "SIGMAFORGE_GITHUB_DEADLINE").then(|| v.clone()))
+        };
+        assert_eq!(ActionsEnv::default().github_deadline().unwrap(), None);
+        assert_eq!(
+            with("30").github_deadline().unwrap(),
+            Some(Duration::from_secs(30))
+        );
+        assert_eq!(
+            with(" 2.5s ").github_deadline().unwrap(),
+            Some(Duration::from_millis(2500))
+        );
+        for bad in ["0", "-5", "abc", "3601", "NaN", "inf"] {
+            let err = with(bad).github_deadline().unwrap_err().to_string();
+            assert!(err.contains("SIGMAFORGE_GITHUB_DEADLINE"), "{bad}: {err}");
+        }
+    }
 }

@@ -417,4 +417,15 @@ mod tests {
         }
         assert!(!is_ambiguous(&ApiError::Decode("x".into())));
     }
+
+    #[test]
+    fn default_retries_of_a_hung_server_fit_the_default_deadline() {
+        let policy = RetryPolicy::default();
+        let idle = crate::github::HttpLimits::default().idle_timeout;
+        let attempts = policy.max_retries + 1;
+        let backoff: Duration = (0..policy.max_retries)
+            .map(|i| (policy.base_delay * 2u32.pow(i)).min(policy.max_delay))
+            .sum();
+        assert!(idle * attempts + backoff < DEFAULT_GITHUB_DEADLINE);
+    }
 }
