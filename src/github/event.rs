@@ -8,7 +8,7 @@ use std::path::Path;
 
 use serde::Deserialize;
 
-use super::{GithubError, Result};
+use super::error::{GithubError, Result};
 
 /// Event payloads larger than this are refused (real ones are a few hundred KiB at most).
 const MAX_EVENT_BYTES: u64 = 16 * 1024 * 1024;

@@ -13,12 +13,12 @@ use serde::{Deserialize, Serialize};
 
 use super::api::{CommentApi, RepoName};
 use super::env::ActionsEnv;
+use super::error::{GithubError, Result};
 use super::event::{read_pull_request_event, read_workflow_run_event};
-use super::retry::{Clock, with_retries};
+use super::retry::{Clock, Deadline, with_retries};
 use super::sticky::{
-    CommentAction, CommentOutcome, StickyOptions, upsert_sticky_comment, validate_marker_id,
+    CommentAction, CommentOutcome, StickyOptions, deadline_of, upsert_within, validate_marker_id,
 };
-use super::{GithubError, Result};
 
 /// Format version written into every file; readers refuse other versions.
 pub const REQUEST_VERSION: u32 = 1;
@@ -201,7 +201,8 @@ impl RequestChecks {
 /// commit, then upsert the sticky comment with the request's marker id.
 ///
 /// A PR whose head differs (a newer push, or a PR number that is not the run's) is skipped as
-/// [`CommentAction::SkippedStale`]; 403/404 become [`CommentAction::PermissionDenied`].
+/// [`CommentAction::SkippedStale`]; 403/404 become [`CommentAction::PermissionDenied`]. All of
+/// it (head check and upsert) shares one deadline, `options.deadline`.
 pub async fn post_comment_request(
     api: &impl CommentApi,
     clock: &impl Clock,
@@ -209,10 +210,28 @@ pub async fn post_comment_request(
     checks: &RequestChecks,
     options: &StickyOptions,
 ) -> Result<CommentOutcome> {
+    let deadline = deadline_of(options);
+    let what = format!("comment request for {}#{}", req.repo, req.pr);
+    deadline
+        .run(
+            &what,
+            post_within(api, clock, &deadline, req, checks, options),
+        )
+        .await
+}
+
+async fn post_within(
+    api: &impl CommentApi,
+    clock: &impl Clock,
+    deadline: &Deadline,
+    req: &CommentRequest,
+    checks: &RequestChecks,
+    options: &StickyOptions,
+) -> Result<CommentOutcome> {
     let repo = RepoName::parse(&req.repo)?;
     if let Some(expected) = &checks.expected_head_sha {
         let what = format!("get pull request {repo}#{}", req.pr);
-        let head = with_retries(&options.retry, clock, &what, || {
+        let head = with_retries(&options.retry, clock, deadline, &what, || {
             api.pull_request_head_sha(&repo, req.pr)
         })
         .await;
@@ -241,7 +260,7 @@ pub async fn post_comment_request(
             .or_else(|| options.run_url.clone()),
         ..options.clone()
     };
-    upsert_sticky_comment(api, clock, &repo, req.pr, &req.body, &options).await
+    upsert_within(api, clock, deadline, &repo, req.pr, &req.body, &options).await
 }
 
 fn stale(reason: String) -> CommentOutcome {

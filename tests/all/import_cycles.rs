@@ -1021,7 +1021,6 @@ fn read_tree(dir: &Path, root: &Path, out: &mut BTreeMap<String, String>) {
 }
 
 #[test]
-#[ignore = "enabled once the house refactor lands"]
 fn src_has_no_import_cycles() {
     let g = build(&read_src()).unwrap_or_else(|e| panic!("{e}"));
     assert!(
@@ -1041,7 +1040,6 @@ fn src_has_no_import_cycles() {
 /// The same at the granularity of top-level modules (a directory of `src/` or a file directly in
 /// it): catches `validate/mod.rs -> config.rs -> validate/registry.rs`, which no file cycle shows.
 #[test]
-#[ignore = "enabled once the house refactor lands"]
 fn src_top_level_modules_have_no_import_cycles() {
     let g = collapse(&build(&read_src()).unwrap_or_else(|e| panic!("{e}")));
     let report = cycles_report(&g);
