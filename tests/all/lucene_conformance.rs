@@ -23,6 +23,14 @@ const DOCUMENTED: &[(&str, &str)] = &[
         "meta filters are applied to rules, not converted alone",
     ),
     (
+        "file not parsed",
+        "a file that is not valid YAML (here a test config with a duplicate key): listed as failed",
+    ),
+    (
+        "no Sigma document",
+        "a YAML file holding no Sigma document (e.g. a regression-data info.yml): listed as skipped",
+    ),
+    (
         "fieldref",
         "field-to-field comparison has no query_string form",
     ),
