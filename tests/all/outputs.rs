@@ -477,8 +477,8 @@ fn sigterm_mid_run_leaves_the_old_or_the_new_complete_set() {
             .status()
             .unwrap();
         assert!(kill.success());
-        ended = Some(child.wait().unwrap());
     }
+    let ended = child.wait().unwrap();
     println!("the interrupted run ended with {ended:?}");
 
     let seen = es_rule_files(&out);
