@@ -20,6 +20,9 @@ pub enum DiscoverError {
         /// The glob parser's message.
         message: String,
     },
+    /// A folder or glob given as an input holds no rule file: a typo must not pass as a green run.
+    #[error("{0}: matches no rule file (*.yml, *.yaml)")]
+    NoMatch(String),
     /// Walking a folder failed.
     #[error("cannot walk {path}: {message}")]
     Walk {
@@ -84,15 +87,18 @@ fn walk(
 }
 
 /// Expands the inputs into a sorted, de-duplicated list of YAML files. Explicitly named files are always
-/// included; folders and globs honour `.gitignore`, `.ignore` and hidden-file rules.
+/// included; folders and globs honour `.gitignore`, `.ignore` and hidden-file rules. Every input must
+/// yield at least one file ([`DiscoverError::NoMatch`] otherwise), so a mistyped path or pattern fails
+/// instead of checking nothing.
 pub fn discover(inputs: &[PathBuf]) -> Result<Vec<PathBuf>, DiscoverError> {
     let mut out = BTreeSet::new();
     for input in inputs {
         let text = input.to_string_lossy();
+        let mut found = BTreeSet::new();
         if input.is_file() {
-            out.insert(input.clone());
+            found.insert(input.clone());
         } else if input.is_dir() {
-            walk(input, None, &mut out)?;
+            walk(input, None, &mut found)?;
         } else if has_glob_chars(&text) {
             let glob = Glob::new(&text).map_err(|e| DiscoverError::BadGlob {
                 pattern: text.to_string(),
@@ -100,11 +106,15 @@ pub fn discover(inputs: &[PathBuf]) -> Result<Vec<PathBuf>, DiscoverError> {
             })?;
             let base = glob_base(&text);
             if base.is_dir() {
-                walk(&base, Some(&glob.compile_matcher()), &mut out)?;
+                walk(&base, Some(&glob.compile_matcher()), &mut found)?;
             }
         } else {
             return Err(DiscoverError::Missing(text.to_string()));
         }
+        if found.is_empty() {
+            return Err(DiscoverError::NoMatch(text.to_string()));
+        }
+        out.append(&mut found);
     }
     Ok(out.into_iter().collect())
 }
@@ -123,6 +133,31 @@ mod tests {
     fn glob_base_stops_at_wildcards() {
         assert_eq!(glob_base("rules/**/*.yml"), PathBuf::from("rules"));
         assert_eq!(glob_base("*.yml"), PathBuf::from("."));
+    }
+
+    #[test]
+    fn input_matching_nothing_is_an_error() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("notes.txt"), "x").unwrap();
+        for input in [
+            dir.path().to_path_buf(),
+            dir.path().join("**/*.yml"),
+            dir.path().join("nosuchdir/*.yml"),
+        ] {
+            assert!(
+                matches!(
+                    discover(std::slice::from_ref(&input)),
+                    Err(DiscoverError::NoMatch(_))
+                ),
+                "{input:?}"
+            );
+        }
+        std::fs::write(dir.path().join("r.yml"), "x").unwrap();
+        assert_eq!(discover(&[dir.path().to_path_buf()]).unwrap().len(), 1);
+        assert!(matches!(
+            discover(&[dir.path().to_path_buf(), dir.path().join("*.yaml")]),
+            Err(DiscoverError::NoMatch(p)) if p.ends_with("*.yaml")
+        ));
     }
 
     #[test]

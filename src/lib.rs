@@ -2,6 +2,7 @@
 //!
 //! Data flows one way: discover → parse → validate → map → render → coverage → report.
 
+pub mod artifacts;
 pub mod attack;
 pub mod compare;
 pub mod config;

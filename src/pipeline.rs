@@ -2,11 +2,13 @@
 //! build the ATT&CK layer and statistics, compare with a base tree, and write every artifact plus the
 //! Markdown report. GitHub side effects (annotations, outputs, the PR comment) stay with the caller.
 
+use crate::artifacts::{self, ArtifactError, ArtifactSet, Phase, Written};
 use crate::attack::{self, AttackData, CoverageDiff, CoverageStats, LayerOutput};
 use crate::compare::{self, CompareError, Snapshot};
 use crate::config::{Config, TargetSettings};
 use crate::diag::{Diagnostic, Severity};
 use crate::mapping::{ConfigSet, MappingConfigError as MappingError};
+use crate::render::convert::Unusable;
 use crate::render::{self as target, Outcome, Status, Target};
 use crate::report::{self, Summary};
 use crate::validate::{self, Validator};
@@ -38,14 +40,12 @@ pub enum RunError {
     /// An artifact could not be serialised (never written as an empty file instead).
     #[error("cannot serialise an artifact: {0}")]
     Serialize(#[from] serde_json::Error),
-    /// Writing an artifact failed.
-    #[error("cannot write {path}: {message}")]
-    Write {
-        /// File.
-        path: String,
-        /// OS error.
-        message: String,
-    },
+    /// Planning or writing the artifact folder failed (I/O, a name clash, a symlinked folder).
+    #[error(transparent)]
+    Write(#[from] ArtifactError),
+    /// Converted rules could not be laid out as files.
+    #[error(transparent)]
+    Output(#[from] target::output::OutputError),
 }
 
 /// Everything `run` needs, resolved by the caller from the command line, the action inputs and
@@ -92,6 +92,8 @@ pub struct RunReport {
     pub outcomes: Vec<Outcome>,
     /// Counts per target, in configured order.
     pub per_target: Vec<(String, TargetCounts)>,
+    /// Inputs no target could convert (files that do not parse or hold no Sigma, rejected documents).
+    pub unusable: Vec<Unusable>,
     /// The layer, when enabled.
     pub layer: Option<LayerOutput>,
     /// Coverage statistics.
@@ -102,6 +104,8 @@ pub struct RunReport {
     pub markdown: String,
     /// Artifacts written, by role (`sarif`, `layer`, `report`, …) and path.
     pub artifacts: BTreeMap<&'static str, PathBuf>,
+    /// What the commit of the output folder did (written, unchanged, stale removed).
+    pub written: Written,
 }
 
 impl RunReport {
@@ -111,15 +115,10 @@ impl RunReport {
     }
 }
 
-fn write(path: &Path, text: &str) -> Result<(), RunError> {
-    let err = |e: std::io::Error| RunError::Write {
-        path: path.display().to_string(),
-        message: e.to_string(),
-    };
-    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-        std::fs::create_dir_all(dir).map_err(err)?;
-    }
-    std::fs::write(path, text).map_err(err)
+/// Adds a run-level file (reports, layers: [`Phase::Whole`]) to the set; returns its path under `out`.
+fn add(set: &mut ArtifactSet, out: &Path, name: &str, text: String) -> Result<PathBuf, RunError> {
+    set.add(name, Phase::Whole, text)?;
+    Ok(out.join(name))
 }
 
 /// The default targets when `.sigmaforge.yml` names none: the query string and the detection rules.
@@ -134,7 +133,10 @@ pub fn default_targets() -> Vec<TargetSettings> {
 }
 
 /// Runs the job. Findings never make this fail; the caller decides the exit code with
-/// [`RunReport::fails_at`].
+/// [`RunReport::fails_at`]. Every input file appears in the conversion outcomes (a file that does not
+/// parse is `failed`, and is also an error finding). Nothing is written until every artifact is
+/// computed; then the output folder is committed in one go ([`artifacts::commit`]: per-rule files,
+/// then bundles and reports, stale files of earlier runs removed, the manifest last).
 pub fn run(inputs: &RunInputs<'_>) -> Result<RunReport, RunError> {
     let checks = validate::attack_tags::validators(inputs.attack);
     let extra: Vec<&dyn Validator> = checks.iter().map(|c| c as &dyn Validator).collect();
@@ -173,21 +175,14 @@ pub fn run(inputs: &RunInputs<'_>) -> Result<RunReport, RunError> {
     );
     let out = &inputs.output;
     let mut artifacts = BTreeMap::new();
+    let mut files = ArtifactSet::new();
 
     // Findings.
     let catalogue = validate::registry::catalogue(&extra);
-    let json_path = out.join("findings.json");
-    write(
-        &json_path,
-        &report::json::render(&summary, &head.diagnostics)?,
-    )?;
-    artifacts.insert("findings", json_path);
-    let sarif_path = out.join("sigmaforge.sarif");
-    write(
-        &sarif_path,
-        &report::sarif::render(&head.diagnostics, &catalogue, env!("CARGO_PKG_VERSION"))?,
-    )?;
-    artifacts.insert("sarif", sarif_path);
+    let json = report::json::render(&summary, &head.diagnostics)?;
+    artifacts.insert("findings", add(&mut files, out, "findings.json", json)?);
+    let sarif = report::sarif::render(&head.diagnostics, &catalogue, env!("CARGO_PKG_VERSION"))?;
+    artifacts.insert("sarif", add(&mut files, out, "sigmaforge.sarif", sarif)?);
 
     // Conversion: one mapping per config set, every target of the set rendering the same IR.
     let mut outcomes = Vec::new();
@@ -195,12 +190,7 @@ pub fn run(inputs: &RunInputs<'_>) -> Result<RunReport, RunError> {
     for (set, targets) in &groups {
         let refs: Vec<&dyn Target> = targets.iter().map(|t| t.as_ref()).collect();
         let got = crate::render::convert::convert(&head.scan, set, inputs.attack, &refs);
-        target::output::write_outputs(&out.join("convert"), &got, &refs).map_err(|e| {
-            RunError::Write {
-                path: out.join("convert").display().to_string(),
-                message: e.to_string(),
-            }
-        })?;
+        target::output::plan_outputs(&mut files, "convert", &got, &refs)?;
         outcomes.extend(got);
     }
     for t in &inputs.targets {
@@ -219,9 +209,10 @@ pub fn run(inputs: &RunInputs<'_>) -> Result<RunReport, RunError> {
         jsonl.push_str(&serde_json::to_string(o)?);
         jsonl.push('\n');
     }
-    let conv_path = out.join("conversion.jsonl");
-    write(&conv_path, &jsonl)?;
-    artifacts.insert("conversion", conv_path);
+    artifacts.insert(
+        "conversion",
+        add(&mut files, out, "conversion.jsonl", jsonl)?,
+    );
 
     // ATT&CK coverage.
     let ls = &inputs.config.run.layer;
@@ -253,9 +244,11 @@ pub fn run(inputs: &RunInputs<'_>) -> Result<RunReport, RunError> {
         },
         inputs.attack,
     )?;
-    write(
-        &out.join("coverage.json"),
-        &(serde_json::to_string_pretty(&stats)? + "\n"),
+    add(
+        &mut files,
+        out,
+        "coverage.json",
+        serde_json::to_string_pretty(&stats)? + "\n",
     )?;
     let layer = if ls.enabled {
         let options = attack::LayerOptions {
@@ -266,9 +259,10 @@ pub fn run(inputs: &RunInputs<'_>) -> Result<RunReport, RunError> {
             ..attack::LayerOptions::default()
         };
         let layer = attack::build_layer(&head.rules, &options, inputs.attack)?;
-        let p = out.join("layer.json");
-        write(&p, &layer.layer.to_json()?)?;
-        artifacts.insert("layer", p);
+        artifacts.insert(
+            "layer",
+            add(&mut files, out, "layer.json", layer.layer.to_json()?)?,
+        );
         if ls.svg {
             let svg = attack::render_svg(
                 &head.rules,
@@ -280,9 +274,7 @@ pub fn run(inputs: &RunInputs<'_>) -> Result<RunReport, RunError> {
                 },
                 inputs.attack,
             )?;
-            let p = out.join("heatmap.svg");
-            write(&p, &svg)?;
-            artifacts.insert("svg", p);
+            artifacts.insert("svg", add(&mut files, out, "heatmap.svg", svg)?);
         }
         Some(layer)
     } else {
@@ -304,8 +296,12 @@ pub fn run(inputs: &RunInputs<'_>) -> Result<RunReport, RunError> {
                 },
                 inputs.attack,
             )?;
-            let p = out.join("coverage-diff.json");
-            write(&p, &(serde_json::to_string_pretty(&diff)? + "\n"))?;
+            add(
+                &mut files,
+                out,
+                "coverage-diff.json",
+                serde_json::to_string_pretty(&diff)? + "\n",
+            )?;
             let diff_layer = diff.layer(
                 &attack::LayerOptions {
                     name: format!("{name}: change"),
@@ -314,45 +310,54 @@ pub fn run(inputs: &RunInputs<'_>) -> Result<RunReport, RunError> {
                 },
                 inputs.attack,
             )?;
-            let p = out.join("layer-diff.json");
-            write(&p, &diff_layer.to_json()?)?;
-            artifacts.insert("layer-diff", p);
+            artifacts.insert(
+                "layer-diff",
+                add(&mut files, out, "layer-diff.json", diff_layer.to_json()?)?,
+            );
             Some(diff)
         }
         None => None,
     };
 
+    let unusable = target::convert::unusable_inputs(&head.scan);
     let markdown = render_markdown(
         &summary,
         &head.diagnostics,
         &per_target,
+        &unusable,
         &stats,
         diff.as_ref(),
         inputs.run_url.as_deref(),
     );
-    let md_path = out.join("report.md");
-    write(&md_path, &markdown)?;
-    artifacts.insert("report", md_path);
+    artifacts.insert(
+        "report",
+        add(&mut files, out, "report.md", markdown.clone())?,
+    );
+    let written = artifacts::commit(out, &files)?;
 
     Ok(RunReport {
         head,
         summary,
         outcomes,
         per_target,
+        unusable,
         layer,
         stats,
         diff,
         markdown,
         artifacts,
+        written,
     })
 }
 
-/// The Markdown report: headline, findings by code, conversion per target, then either the coverage
-/// change (pull requests) or the coverage statistics. Bounded in size: long tables are capped.
+/// The Markdown report: headline, findings by code, conversion per target with the inputs that were
+/// not converted, then either the coverage change (pull requests) or the coverage statistics.
+/// Bounded in size: long tables are capped.
 pub fn render_markdown(
     summary: &Summary,
     diags: &[Diagnostic],
     per_target: &[(String, TargetCounts)],
+    unusable: &[Unusable],
     stats: &CoverageStats,
     diff: Option<&CoverageDiff>,
     run_url: Option<&str>,
@@ -412,6 +417,24 @@ pub fn render_markdown(
             );
         }
         md.push('\n');
+    }
+    for (status, label) in [(Status::Failed, "failed"), (Status::Skipped, "skipped")] {
+        let list: Vec<&Unusable> = unusable.iter().filter(|u| u.status == status).collect();
+        if list.is_empty() {
+            continue;
+        }
+        let _ = writeln!(
+            md,
+            "<details><summary>{} input(s) {label}, not converted</summary>\n",
+            list.len()
+        );
+        for u in list.iter().take(50) {
+            let _ = writeln!(md, "- `{}` {}", u.path, u.reason.replace('\n', " "));
+        }
+        if list.len() > 50 {
+            let _ = writeln!(md, "- … and {} more", list.len() - 50);
+        }
+        md.push_str("\n</details>\n\n");
     }
     match diff {
         Some(d) => md.push_str(&d.to_markdown(20)),

@@ -1,6 +1,6 @@
 //! `sigmaforge convert`: rules into Elastic artifacts through mapping configs and overrides.
 
-use super::util::{exit_without_drop, load_attack_data, write_output};
+use super::util::{exit_without_drop, load_attack_data, name_inputs, report_written, write_output};
 use anyhow::Result;
 use clap::ValueEnum;
 use sigmaforge::scan;
@@ -66,11 +66,7 @@ pub(super) fn convert(args: ConvertArgs) -> Result<ExitCode> {
     let outcomes = convert::convert(&scan, &set, &attack, &refs);
     if let Some(dir) = &args.output {
         let written = target::output::write_outputs(dir, &outcomes, &refs)?;
-        eprintln!(
-            "sigmaforge: {} file(s) written under {}",
-            written.len(),
-            dir.display()
-        );
+        report_written(&written, dir);
     }
     let mut out = String::new();
     match args.format {
@@ -99,6 +95,19 @@ pub(super) fn convert(args: ConvertArgs) -> Result<ExitCode> {
         }
     }
     let (converted, skipped, failed, reasons) = convert::summarize(&outcomes);
+    let named = |status: target::Status| {
+        let mut v: Vec<(String, String)> = outcomes
+            .iter()
+            .filter(|o| o.status == status)
+            .map(|o| (o.path.clone(), o.reason.clone().unwrap_or_default()))
+            .collect();
+        v.dedup();
+        v
+    };
+    let (failed_inputs, skipped_inputs) = (
+        named(target::Status::Failed),
+        named(target::Status::Skipped),
+    );
     exit_without_drop((scan, outcomes));
     eprintln!(
         "sigmaforge: {converted} converted, {skipped} skipped, {failed} failed ({} target(s))",
@@ -113,6 +122,8 @@ pub(super) fn convert(args: ConvertArgs) -> Result<ExitCode> {
             reasons.len() - 10
         );
     }
+    name_inputs("failed", &failed_inputs, "--format jsonl");
+    name_inputs("skipped", &skipped_inputs, "--format jsonl");
     Ok(if failed > 0 {
         ExitCode::from(1)
     } else {

@@ -3,7 +3,7 @@
 //! The settings come from [`sigmaforge::plan`]: this module only gathers the flags, the process
 //! environment and `.sigmaforge.yml`, then carries out the plan and reports to the runner.
 
-use super::util::{exit_without_drop, load_attack_data, process_env};
+use super::util::{exit_without_drop, load_attack_data, name_inputs, process_env, report_written};
 use anyhow::Result;
 use sigmaforge::github::{self, CommentAction, StickyOptions, commands};
 use sigmaforge::plan::{self, Base, RunFlags, RunPlan};
@@ -136,6 +136,19 @@ pub(super) fn run(args: RunArgs) -> Result<ExitCode> {
             c.converted, c.skipped, c.failed
         );
     }
+    for (status, label) in [
+        (sigmaforge::render::Status::Failed, "failed"),
+        (sigmaforge::render::Status::Skipped, "skipped"),
+    ] {
+        let list: Vec<(String, String)> = report
+            .unusable
+            .iter()
+            .filter(|u| u.status == status)
+            .map(|u| (u.path.clone(), u.reason.clone()))
+            .collect();
+        name_inputs(label, &list, "conversion.jsonl");
+    }
+    report_written(&report.written, &plan.output_dir);
     eprintln!(
         "sigmaforge: ATT&CK {}: {} technique(s) covered; artifacts in {}",
         report.stats.attack_version,

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 /// Writes `text` to `path`, or to standard output when no path is given.
 pub(super) fn write_output(path: Option<&PathBuf>, text: &str) -> Result<()> {
     match path {
-        Some(p) => std::fs::write(p, text).with_context(|| format!("writing {}", p.display())),
+        Some(p) => write_file(p, text),
         None => {
             use std::io::Write;
             std::io::stdout()
@@ -27,12 +27,50 @@ pub(super) fn load_attack_data(path: Option<&Path>) -> Result<sigmaforge::attack
     }
 }
 
-/// Writes `text` to `path`, creating its folder first.
+/// Writes `text` to `path`, creating its folder first; atomically (temporary file and rename), so
+/// an interrupted run leaves the old file or the new one, never a prefix.
 pub(super) fn write_file(path: &Path, text: &str) -> Result<()> {
-    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-        std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+    sigmaforge::artifacts::write_file_atomic(path, text.as_bytes())
+        .with_context(|| format!("writing {}", path.display()))
+}
+
+/// Most inputs named one by one on stderr per status; the rest are counted.
+const MAX_NAMED: usize = 20;
+
+/// Names the inputs (path, reason) that ended `label` (failed, skipped) on stderr, so a summary
+/// never hides which files were not converted; capped at [`MAX_NAMED`] lines, then points to
+/// `full_list` (where every one is listed).
+pub(super) fn name_inputs(label: &str, inputs: &[(String, String)], full_list: &str) {
+    for (path, reason) in inputs.iter().take(MAX_NAMED) {
+        eprintln!("  {label}: {path}: {reason}");
     }
-    std::fs::write(path, text).with_context(|| format!("writing {}", path.display()))
+    if inputs.len() > MAX_NAMED {
+        eprintln!(
+            "  … and {} more {label}; see {full_list}",
+            inputs.len() - MAX_NAMED
+        );
+    }
+}
+
+/// Reports what a commit of an output folder did: counts (true ones: what was actually written),
+/// then edited stale files left in place and any notes.
+pub(super) fn report_written(w: &sigmaforge::artifacts::Written, dir: &Path) {
+    for n in &w.notes {
+        eprintln!("sigmaforge: warning: {n}");
+    }
+    for k in &w.kept {
+        eprintln!(
+            "sigmaforge: warning: {} is no longer produced but was edited since sigmaforge wrote it; left in place",
+            k.display()
+        );
+    }
+    eprintln!(
+        "sigmaforge: {} file(s) written, {} unchanged, {} stale removed under {}",
+        w.written.len(),
+        w.unchanged.len(),
+        w.removed.len(),
+        dir.display()
+    );
 }
 
 /// The process is about to exit: freeing a whole scan (YAML trees, rule models, diagnostics) node

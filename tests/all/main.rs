@@ -25,6 +25,7 @@ mod mapping_docs;
 mod mapping_golden;
 mod mapping_legacy;
 mod mapping_overrides_probe;
+mod outputs;
 mod parse_malformed;
 mod run_e2e;
 mod targets_corpus;
