@@ -21,11 +21,11 @@ pub const FILE_NAME: &str = ".sigmaforge.yml";
 #[derive(Debug, Error)]
 pub enum RepoConfigError {
     /// The file could not be read.
-    #[error("{path}: cannot read configuration: {message}")]
+    #[error("{message}")]
     Io {
         /// File.
         path: String,
-        /// OS error.
+        /// What went wrong, naming the file (see [`crate::fsread::ReadError`]).
         message: String,
     },
     /// YAML syntax or shape error.

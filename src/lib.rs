@@ -5,8 +5,10 @@
 pub mod attack;
 pub mod compare;
 pub mod config;
+pub mod confine;
 pub mod diag;
 pub mod discover;
+pub mod fsread;
 pub mod github;
 pub mod mapping;
 pub mod pipeline;

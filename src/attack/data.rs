@@ -58,14 +58,15 @@ pub enum AttackDataError {
         domain: String,
     },
     /// The file could not be read.
-    #[error("cannot read ATT&CK table {path}: {source}")]
-    Io {
-        /// The path given by the user.
-        path: String,
-        /// The I/O error.
-        source: std::io::Error,
-    },
+    #[error(transparent)]
+    Read(#[from] crate::fsread::ReadError),
 }
+
+/// ATT&CK data: a table, or a full STIX bundle (enterprise-attack.json is about 50 MB).
+pub const ATTACK_DATA_FILE: crate::fsread::Cap = crate::fsread::Cap {
+    what: "ATT&CK data",
+    bytes: 256 * 1024 * 1024,
+};
 
 /// The three ATT&CK matrices; a layer is drawn on exactly one of them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
@@ -469,10 +470,7 @@ impl AttackData {
     /// Reads a table or bundle file and replaces the domain it names; see
     /// [`AttackData::with_table`].
     pub fn with_table_file(self, path: &Path) -> Result<AttackData, AttackDataError> {
-        let text = std::fs::read_to_string(path).map_err(|source| AttackDataError::Io {
-            path: path.display().to_string(),
-            source,
-        })?;
+        let text = crate::fsread::read_text(path, ATTACK_DATA_FILE)?;
         self.with_table(&text, &path.display().to_string())
     }
 

@@ -20,11 +20,35 @@ fn paint(on: bool, code: &str, s: &str) -> String {
     }
 }
 
-/// Renders diagnostics grouped by file with code frames; `sources` gives file contents for the frames.
+/// Widest code-frame line shown, in characters: a minified or binary-ish line must not flood a log.
+pub const MAX_FRAME_CHARS: usize = 200;
+
+/// A source line as shown in a frame: at most [`MAX_FRAME_CHARS`] characters (then `…`), and control
+/// characters other than tab replaced by `�` so a file cannot send terminal escapes to the log.
+fn frame_line(line: &str) -> String {
+    let mut out: String = line
+        .chars()
+        .take(MAX_FRAME_CHARS)
+        .map(|c| {
+            if c.is_control() && c != '\t' {
+                '\u{FFFD}'
+            } else {
+                c
+            }
+        })
+        .collect();
+    if line.chars().nth(MAX_FRAME_CHARS).is_some() {
+        out.push('…');
+    }
+    out
+}
+
+/// Renders diagnostics grouped by file with code frames; `sources` gives the UTF-8 text of files for
+/// the frames (a file without text gets no frame, so bytes that are not text are never printed).
 pub fn render(
     diags: &[Diagnostic],
     summary: &Summary,
-    sources: &HashMap<String, String>,
+    sources: &HashMap<&str, &str>,
     opts: TextOptions,
 ) -> String {
     let mut out = String::new();
@@ -44,14 +68,15 @@ pub fn render(
             d.message
         );
         if let Some(line) = sources
-            .get(&d.path)
-            .and_then(|src| src.lines().nth(d.line as usize - 1))
+            .get(d.path.as_str())
+            .and_then(|src| src.lines().nth((d.line as usize).checked_sub(1)?))
         {
+            let line = frame_line(line);
             let gutter = d.line.to_string();
             let pad = " ".repeat(gutter.len());
             let caret_pad: String = line
                 .chars()
-                .take(d.col.saturating_sub(1) as usize)
+                .take((d.col.saturating_sub(1) as usize).min(MAX_FRAME_CHARS))
                 .map(|c| if c == '\t' { '\t' } else { ' ' })
                 .collect();
             let _ = writeln!(out, "{pad} |");
@@ -74,4 +99,59 @@ pub fn render(
         summary.infos
     );
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn one(line: u32, col: u32) -> Vec<Diagnostic> {
+        vec![Diagnostic::new(
+            "r.yml",
+            crate::diag::Pos::new(line, col),
+            "SV999",
+            Severity::Error,
+            "bad".to_string(),
+        )]
+    }
+
+    #[test]
+    fn frames_are_capped_and_escaped() {
+        let long = format!("title: {}\x1b[31mred", "x".repeat(500));
+        let sources = HashMap::from([("r.yml", long.as_str())]);
+        let out = render(
+            &one(1, 300),
+            &Summary::default(),
+            &sources,
+            TextOptions::default(),
+        );
+        let frame = out.lines().nth(2).unwrap();
+        assert_eq!(
+            frame.chars().count(),
+            "1 | ".len() + MAX_FRAME_CHARS + 1,
+            "{frame}"
+        );
+        assert!(frame.ends_with('…') && !out.contains('\x1b'), "{out}");
+        let caret = out.lines().nth(3).unwrap();
+        assert!(caret.len() <= "  | ".len() + MAX_FRAME_CHARS + 1, "{caret}");
+        let short = HashMap::from([("r.yml", "a: \u{7}b")]);
+        let out = render(
+            &one(1, 1),
+            &Summary::default(),
+            &short,
+            TextOptions::default(),
+        );
+        assert!(out.contains("1 | a: \u{FFFD}b"), "{out}");
+    }
+
+    #[test]
+    fn files_without_text_get_no_frame() {
+        let out = render(
+            &one(1, 1),
+            &Summary::default(),
+            &HashMap::new(),
+            TextOptions::default(),
+        );
+        assert_eq!(out.lines().count(), 2, "{out}");
+    }
 }
