@@ -142,7 +142,7 @@ pub struct LayerSettings {
     /// Drop rules under these folders.
     #[serde(default)]
     pub exclude: Vec<String>,
-    /// ATT&CK data file instead of the embedded tables.
+    /// ATT&CK data file instead of the embedded tables, relative to the repository root and inside it.
     #[serde(default)]
     pub attack_data: Option<PathBuf>,
 }

@@ -41,8 +41,9 @@ fn has_glob_chars(s: &str) -> bool {
     s.contains(['*', '?', '[', '{'])
 }
 
-/// The literal directory prefix of a glob, where walking starts.
-fn glob_base(pattern: &str) -> PathBuf {
+/// The literal directory prefix of a glob, where walking starts (the path itself when it has no
+/// wildcard); callers that confine rule paths check this folder.
+pub fn glob_base(pattern: &str) -> PathBuf {
     let mut base = PathBuf::new();
     for comp in Path::new(pattern).components() {
         if has_glob_chars(&comp.as_os_str().to_string_lossy()) {

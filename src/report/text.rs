@@ -52,6 +52,9 @@ pub fn render(
     opts: TextOptions,
 ) -> String {
     let mut out = String::new();
+    // The lines of the file of the previous diagnostic: diagnostics come sorted by file, so each
+    // file is split once rather than scanned again for every finding in it.
+    let mut lines: Option<(&str, Vec<&str>)> = None;
     for d in diags {
         let (sev_color, sev) = match d.severity {
             Severity::Error => ("1;31", "error"),
@@ -67,9 +70,15 @@ pub fn render(
             paint(opts.color, sev_color, &format!("{sev}[{}]", d.code)),
             d.message
         );
-        if let Some(line) = sources
-            .get(d.path.as_str())
-            .and_then(|src| src.lines().nth((d.line as usize).checked_sub(1)?))
+        if lines.as_ref().is_none_or(|(p, _)| *p != d.path) {
+            lines = sources
+                .get(d.path.as_str())
+                .map(|src| (d.path.as_str(), src.lines().collect()));
+        }
+        if let Some(line) = lines
+            .as_ref()
+            .filter(|(p, _)| *p == d.path)
+            .and_then(|(_, l)| l.get((d.line as usize).checked_sub(1)?).copied())
         {
             let line = frame_line(line);
             let gutter = d.line.to_string();

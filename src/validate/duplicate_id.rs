@@ -69,17 +69,9 @@ impl Check for V {
                 if !scanned {
                     continue;
                 }
-                let others: Vec<String> = uses
-                    .iter()
-                    .enumerate()
-                    .filter(|(j, _)| *j != i)
-                    .map(|(_, (p, q, _))| format!("{p}:{}", q.line))
-                    .collect();
-                out.report(
-                    path,
-                    *pos,
-                    format!("id `{id}` is also used by {}", others.join(", ")),
-                );
+                let others =
+                    super::util::others(&uses, i, |(p, q, _)| format!("{p}:{}", q.line));
+                out.report(path, *pos, format!("id `{id}` is also used by {others}"));
             }
         }
     }
