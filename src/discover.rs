@@ -85,14 +85,17 @@ fn walk(
 }
 
 /// Expands the inputs into a sorted, de-duplicated list of YAML files. Explicitly named files are always
-/// included; folders and globs honour `.gitignore`, `.ignore` and hidden-file rules.
+/// included (even a FIFO or device, so the reader reports why it refuses it instead of the file
+/// vanishing); folders and globs honour `.gitignore`, `.ignore` and hidden-file rules, and never
+/// follow symlinks.
 pub fn discover(inputs: &[PathBuf]) -> Result<Vec<PathBuf>, DiscoverError> {
     let mut out = BTreeSet::new();
     for input in inputs {
         let text = input.to_string_lossy();
-        if input.is_file() {
+        let meta = std::fs::metadata(input);
+        if meta.as_ref().is_ok_and(|m| !m.is_dir()) {
             out.insert(input.clone());
-        } else if input.is_dir() {
+        } else if meta.is_ok_and(|m| m.is_dir()) {
             walk(input, None, &mut out)?;
         } else if has_glob_chars(&text) {
             let glob = Glob::new(&text).map_err(|e| DiscoverError::BadGlob {

@@ -152,6 +152,8 @@ pub enum Origin {
     File(&'static str),
     /// The `.sigmaforge.yml` found by searching from the root.
     Found,
+    /// The built-in default (`rules/`, `sigmaforge-out`): a pull request can make it a symlink.
+    Default(&'static str),
 }
 
 impl fmt::Display for Origin {
@@ -161,6 +163,7 @@ impl fmt::Display for Origin {
             Origin::Input(name) => write!(f, "action input `{name}` ({})", input_variable(name)),
             Origin::File(key) => write!(f, "`{key}:` in {}", crate::config::FILE_NAME),
             Origin::Found => write!(f, "{}", crate::config::FILE_NAME),
+            Origin::Default(what) => write!(f, "the default {what}"),
         }
     }
 }
@@ -261,8 +264,10 @@ impl RunPlan {
         let (rules, origin) = match src.pick(&flags.rules, "rules") {
             Some((r, origin)) => (r.split_whitespace().map(PathBuf::from).collect(), origin),
             None if !settings.rules.is_empty() => (settings.rules.clone(), Origin::File("rules")),
-            None if root.join("rules").is_dir() => (vec![PathBuf::from("rules")], Origin::Flag),
-            None => (vec![PathBuf::from(".")], Origin::Flag),
+            None if root.join("rules").is_dir() => {
+                (vec![PathBuf::from("rules")], Origin::Default("rule folder"))
+            }
+            None => (vec![PathBuf::from(".")], Origin::Default("rule folder")),
         };
         for r in &rules {
             confined(&root, &rule_base(r), origin)?;
@@ -292,7 +297,10 @@ impl RunPlan {
             Some((o, origin)) => (PathBuf::from(o), origin),
             None => match &settings.output {
                 Some(o) => (o.clone(), Origin::File("output")),
-                None => (PathBuf::from("sigmaforge-out"), Origin::Flag),
+                None => (
+                    PathBuf::from("sigmaforge-out"),
+                    Origin::Default("output folder"),
+                ),
             },
         };
         confined(&root, &output, origin)?;

@@ -507,7 +507,8 @@ pub fn load_config(name_or_path: &str) -> Result<Config, MappingConfigError> {
         return Config::parse(name, text);
     }
     let path = Path::new(name_or_path);
-    if path.is_file() {
+    // Anything that exists is handed to the bounded reader, which says why a FIFO or device is refused.
+    if path.exists() {
         return Config::from_path(path);
     }
     Err(MappingConfigError::NotFound(name_or_path.to_string()))

@@ -474,6 +474,9 @@ fn repo_with_outside() -> (tempfile::TempDir, PathBuf, PathBuf) {
     (dir, root, outside)
 }
 
+/// Sets one path-valued key of `.sigmaforge.yml`.
+type SetPath = fn(&mut Config, PathBuf);
+
 fn outside_err(flags: &RunFlags, env: &[(&str, &str)], config: &Config) -> String {
     match RunPlan::resolve(flags, env_of(env), config) {
         Err(e @ PlanError::Outside { .. }) => e.to_string(),
@@ -506,7 +509,7 @@ fn paths_from_inputs_and_the_file_stay_inside_the_root() {
         set(&mut c, PathBuf::from(value));
         c
     };
-    let cases: [(fn(&mut Config, PathBuf), &str, &str); 4] = [
+    let cases: [(SetPath, &str, &str); 4] = [
         (|c, p| c.run.output = Some(p), "../escaped", "`output:`"),
         (|c, p| c.run.rules = vec![p], "../outside", "`rules:`"),
         (
@@ -544,6 +547,15 @@ fn symlinks_out_of_the_root_are_followed_and_refused() {
         &Config::default(),
     );
     assert!(e.contains("outside"), "{e}");
+    // Defaults are paths the pull request can plant too.
+    std::os::unix::fs::symlink(&outside, root.join("sigmaforge-out")).unwrap();
+    let e = outside_err(&flags, &[], &Config::default());
+    assert!(e.starts_with("the default output folder: "), "{e}");
+    std::fs::remove_file(root.join("sigmaforge-out")).unwrap();
+    std::fs::remove_dir(root.join("rules")).unwrap();
+    std::os::unix::fs::symlink(&outside, root.join("rules")).unwrap();
+    let e = outside_err(&flags, &[], &Config::default());
+    assert!(e.starts_with("the default rule folder: "), "{e}");
 }
 
 #[test]

@@ -14,6 +14,7 @@ mod corpus_parse;
 mod determinism;
 mod github_commands;
 mod github_comment;
+mod hostile_inputs;
 mod import_cycles;
 mod lucene_conformance;
 mod lucene_oracle;
