@@ -21,11 +21,11 @@ pub const FILE_NAME: &str = ".sigmaforge.yml";
 #[derive(Debug, Error)]
 pub enum RepoConfigError {
     /// The file could not be read.
-    #[error("{path}: cannot read configuration: {message}")]
+    #[error("{message}")]
     Io {
         /// File.
         path: String,
-        /// OS error.
+        /// What went wrong, naming the file (see [`crate::fsread::ReadError`]).
         message: String,
     },
     /// YAML syntax or shape error.
@@ -142,7 +142,7 @@ pub struct LayerSettings {
     /// Drop rules under these folders.
     #[serde(default)]
     pub exclude: Vec<String>,
-    /// ATT&CK data file instead of the embedded tables.
+    /// ATT&CK data file instead of the embedded tables, relative to the repository root and inside it.
     #[serde(default)]
     pub attack_data: Option<PathBuf>,
 }

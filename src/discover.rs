@@ -44,8 +44,9 @@ fn has_glob_chars(s: &str) -> bool {
     s.contains(['*', '?', '[', '{'])
 }
 
-/// The literal directory prefix of a glob, where walking starts.
-fn glob_base(pattern: &str) -> PathBuf {
+/// The literal directory prefix of a glob, where walking starts (the path itself when it has no
+/// wildcard); callers that confine rule paths check this folder.
+pub fn glob_base(pattern: &str) -> PathBuf {
     let mut base = PathBuf::new();
     for comp in Path::new(pattern).components() {
         if has_glob_chars(&comp.as_os_str().to_string_lossy()) {
@@ -87,17 +88,19 @@ fn walk(
 }
 
 /// Expands the inputs into a sorted, de-duplicated list of YAML files. Explicitly named files are always
-/// included; folders and globs honour `.gitignore`, `.ignore` and hidden-file rules. Every input must
-/// yield at least one file ([`DiscoverError::NoMatch`] otherwise), so a mistyped path or pattern fails
-/// instead of checking nothing.
+/// included (even a FIFO or device, so the reader reports why it refuses it instead of the file
+/// vanishing); folders and globs honour `.gitignore`, `.ignore` and hidden-file rules, and never
+/// follow symlinks. Every input must yield at least one file ([`DiscoverError::NoMatch`]
+/// otherwise), so a mistyped path or pattern fails instead of checking nothing.
 pub fn discover(inputs: &[PathBuf]) -> Result<Vec<PathBuf>, DiscoverError> {
     let mut out = BTreeSet::new();
     for input in inputs {
         let text = input.to_string_lossy();
         let mut found = BTreeSet::new();
-        if input.is_file() {
+        let meta = std::fs::metadata(input);
+        if meta.as_ref().is_ok_and(|m| !m.is_dir()) {
             found.insert(input.clone());
-        } else if input.is_dir() {
+        } else if meta.is_ok_and(|m| m.is_dir()) {
             walk(input, None, &mut found)?;
         } else if has_glob_chars(&text) {
             let glob = Glob::new(&text).map_err(|e| DiscoverError::BadGlob {

@@ -15,6 +15,12 @@ const EMBEDDED_ICS: &str = include_str!("../../data/attack/ics.json");
 const EMBEDDED_MOBILE: &str = include_str!("../../data/attack/mobile.json");
 
 use super::table::RawTable;
+/// ATT&CK data: a table, or a full STIX bundle (enterprise-attack.json is about 50 MB).
+pub const ATTACK_DATA_FILE: crate::fsread::Cap = crate::fsread::Cap {
+    what: "ATT&CK data",
+    bytes: 256 * 1024 * 1024,
+};
+
 pub use super::table::{
     AttackDataError, AttackObject, COMPACT_SCHEMA, Domain, TABLE_SCHEMA, Tactic, Technique,
 };
@@ -257,10 +263,7 @@ impl AttackData {
     /// Reads a table or bundle file and replaces the domain it names; see
     /// [`AttackData::with_table`].
     pub fn with_table_file(self, path: &Path) -> Result<AttackData, AttackDataError> {
-        let text = std::fs::read_to_string(path).map_err(|source| AttackDataError::Io {
-            path: path.display().to_string(),
-            source,
-        })?;
+        let text = crate::fsread::read_text(path, ATTACK_DATA_FILE)?;
         self.with_table(&text, &path.display().to_string())
     }
 

@@ -48,13 +48,8 @@ pub enum AttackDataError {
         domain: String,
     },
     /// The file could not be read.
-    #[error("cannot read ATT&CK table {path}: {source}")]
-    Io {
-        /// The path given by the user.
-        path: String,
-        /// The I/O error.
-        source: std::io::Error,
-    },
+    #[error(transparent)]
+    Read(#[from] crate::fsread::ReadError),
 }
 
 /// The three ATT&CK matrices; a layer is drawn on exactly one of them.

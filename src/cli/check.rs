@@ -5,10 +5,10 @@ use anyhow::{Context, Result};
 use clap::ValueEnum;
 use sigmaforge::diag::Severity;
 use sigmaforge::report::{self, Summary};
-use sigmaforge::scan;
+use sigmaforge::{fsread, scan};
 use std::collections::HashMap;
 use std::io::IsTerminal;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -106,14 +106,24 @@ pub(super) fn check(args: CheckArgs) -> Result<ExitCode> {
         CheckFormat::Junit => report::junit::render(diags, &scan.files, &catalogue),
         CheckFormat::Github => report::github::render(diags, &summary, &catalogue),
         CheckFormat::Text => {
-            let mut sources = HashMap::new();
+            // Frames show the text the scan read (UTF-8 files only); a file a diagnostic names
+            // outside the scan is read through the same bounded reader, once.
+            let mut sources: HashMap<&str, &str> = scan
+                .files
+                .iter()
+                .zip(&scan.sources)
+                .filter_map(|(f, s)| Some((f.as_str(), s.text.as_deref()?)))
+                .collect();
+            let mut others: HashMap<&str, String> = HashMap::new();
             for d in diags {
-                if !sources.contains_key(&d.path)
-                    && let Ok(text) = std::fs::read_to_string(&d.path)
+                if !sources.contains_key(d.path.as_str())
+                    && !others.contains_key(d.path.as_str())
+                    && let Ok(text) = fsread::read_text(Path::new(&d.path), scan::RULE_FILE)
                 {
-                    sources.insert(d.path.clone(), text);
+                    others.insert(&d.path, text);
                 }
             }
+            sources.extend(others.iter().map(|(k, v)| (*k, v.as_str())));
             let color = args.output.is_none()
                 && std::io::stdout().is_terminal()
                 && std::env::var_os("NO_COLOR").is_none();

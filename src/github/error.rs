@@ -14,6 +14,9 @@ pub enum GithubError {
         "no GitHub token: set GITHUB_TOKEN (the action passes `token`, default `${{{{ github.token }}}}`)"
     )]
     MissingToken,
+    /// A file could not be read (missing, not a regular file, too large, not UTF-8).
+    #[error(transparent)]
+    Read(#[from] crate::fsread::ReadError),
     /// Reading or writing a file failed (event payload, request file, output files).
     #[error("{action} {path}: {source}")]
     Io {

@@ -6,7 +6,6 @@
 //! data from an untrusted author, so reading it is size-capped and strict, and posting it
 //! checks that the PR number really belongs to the run that produced it.
 
-use std::io::Read;
 use std::path::Path;
 
 use serde::{Deserialize, Serialize};
@@ -108,23 +107,15 @@ pub fn write_comment_request(path: &Path, req: &CommentRequest) -> Result<()> {
 
 /// Read and validate a comment-request file (size-capped, unknown fields refused).
 pub fn read_comment_request(path: &Path) -> Result<CommentRequest> {
-    let io = |source| GithubError::Io {
-        action: "cannot read comment request",
-        path: path.to_path_buf(),
-        source,
-    };
     let bad = |message: String| GithubError::Request {
         path: path.to_path_buf(),
         message,
     };
-    let file = std::fs::File::open(path).map_err(io)?;
-    let mut text = String::new();
-    file.take(MAX_REQUEST_BYTES + 1)
-        .read_to_string(&mut text)
-        .map_err(io)?;
-    if text.len() as u64 > MAX_REQUEST_BYTES {
-        return Err(bad(format!("larger than {MAX_REQUEST_BYTES} bytes")));
-    }
+    let cap = crate::fsread::Cap {
+        what: "a comment request",
+        bytes: MAX_REQUEST_BYTES,
+    };
+    let text = crate::fsread::read_text(path, cap)?;
     let req: CommentRequest =
         serde_json::from_str(&text).map_err(|e| bad(format!("not a comment request: {e}")))?;
     req.validate().map_err(bad)?;
@@ -355,7 +346,7 @@ mod tests {
         }
         std::fs::write(&path, vec![b' '; (MAX_REQUEST_BYTES + 10) as usize]).unwrap();
         let err = read_comment_request(&path).unwrap_err().to_string();
-        assert!(err.contains("larger than"), "{err}");
+        assert!(err.contains("byte limit"), "{err}");
     }
 
     #[test]

@@ -15,6 +15,7 @@ mod determinism;
 mod github_commands;
 mod github_comment;
 mod github_faults;
+mod hostile_inputs;
 mod import_cycles;
 mod lucene_conformance;
 mod lucene_oracle;

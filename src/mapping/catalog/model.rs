@@ -46,22 +46,10 @@ pub enum CatalogError {
         /// What is wrong.
         message: String,
     },
-    /// A mapping file could not be read.
-    #[error("{origin}: {source}")]
-    Io {
-        /// The file path.
-        origin: String,
-        /// The I/O error.
-        source: std::io::Error,
-    },
-    /// A mapping file is larger than [`MAX_MAPPING_BYTES`].
-    #[error("{origin}: {size} bytes is over the {MAX_MAPPING_BYTES}-byte limit for a mapping file")]
-    TooLarge {
-        /// The file path.
-        origin: String,
-        /// Its size.
-        size: u64,
-    },
+    /// A mapping file could not be read: missing, not a regular file, or over
+    /// [`MAX_MAPPING_BYTES`].
+    #[error(transparent)]
+    Read(#[from] crate::fsread::ReadError),
     /// A mapping file is not `_mapping` / `_index_template` output, or a value has the wrong shape.
     #[error("{origin}: at {at}: {message}")]
     Mapping {

@@ -5,7 +5,6 @@
 
 use regex::Regex;
 use serde_json::{Map, Value};
-use std::io::Read;
 use std::path::Path;
 
 use super::dynamic::{DynamicTemplate, NameTest};
@@ -362,26 +361,11 @@ impl FieldCatalog {
     /// Reads a user's mapping file and merges it over the catalog (see [`Self::add_user_mapping`]).
     /// Files over [`MAX_MAPPING_BYTES`] are refused. Returns the names of the indices added.
     pub fn load_user_mapping(&mut self, path: &Path) -> Result<Vec<String>, CatalogError> {
-        let origin = path.display().to_string();
-        let io = |source| CatalogError::Io {
-            origin: origin.clone(),
-            source,
+        let cap = crate::fsread::Cap {
+            what: "an Elasticsearch mapping file",
+            bytes: MAX_MAPPING_BYTES,
         };
-        let file = std::fs::File::open(path).map_err(io)?;
-        let size = file.metadata().map_err(io)?.len();
-        if size > MAX_MAPPING_BYTES {
-            return Err(CatalogError::TooLarge { origin, size });
-        }
-        let mut text = String::new();
-        file.take(MAX_MAPPING_BYTES + 1)
-            .read_to_string(&mut text)
-            .map_err(io)?;
-        if text.len() as u64 > MAX_MAPPING_BYTES {
-            return Err(CatalogError::TooLarge {
-                origin,
-                size: text.len() as u64,
-            });
-        }
+        let text = crate::fsread::read_text(path, cap)?;
         self.add_user_mapping(&text, path)
     }
 
