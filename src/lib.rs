@@ -7,6 +7,7 @@ pub mod compare;
 pub mod config;
 pub mod diag;
 pub mod discover;
+pub mod fieldcheck;
 pub mod github;
 pub mod mapping;
 pub mod pipeline;

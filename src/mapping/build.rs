@@ -7,9 +7,11 @@
 use std::collections::HashMap;
 
 use super::chain::{ConfigSet, RuleCtx};
+use super::finding::FindingKind;
 use super::ir::{CaseStrategy, Expr, Keyword, Query, RuleQueries};
 use super::lower::{expand_placeholders, item_expr, matcher_kind};
 use super::overrides;
+use super::typing;
 use crate::rule::condition::{Cond, Quantifier};
 use crate::rule::modifier::Matcher;
 use crate::rule::value::SigmaString;
@@ -201,6 +203,7 @@ fn build(rule: &Rule, set: &ConfigSet, filters: &[&Filter]) -> Result<RuleQuerie
     let (ls_cond, indices) = set.logsource(&ctx);
     let overrides = set.overrides_for(&ctx);
     let mut warnings = Vec::new();
+    let mut findings = Vec::new();
     let mut filter_exprs = Vec::new();
     for f in filters {
         let title = f
@@ -252,15 +255,35 @@ fn build(rule: &Rule, set: &ConfigSet, filters: &[&Filter]) -> Result<RuleQuerie
         };
         let (expr, fired) = overrides::apply_all(expr, &overrides, &mut warnings);
         let expr = expr.with_case(&|field| set.case_strategy(&b.ctx, field.unwrap_or("*")));
+        let (expr, never_matches) = match set.catalog() {
+            Some(catalog) => {
+                let typed = typing::apply(catalog, expr, &indices).map_err(BuildError)?;
+                findings.extend(typed.findings);
+                (typed.expr, typed.never_matches)
+            }
+            None => (expr, false),
+        };
         queries.push(Query {
             expr,
             indices: indices.clone(),
             overrides: fired,
+            never_matches,
         });
     }
     warnings.sort();
     warnings.dedup();
-    Ok(RuleQueries { queries, warnings })
+    findings.sort();
+    findings.dedup();
+    if set.strict_fields()
+        && let Some(f) = findings.iter().find(|f| f.kind == FindingKind::NotInIndex)
+    {
+        return Err(BuildError(format!("{} (strict field check)", f.message())));
+    }
+    Ok(RuleQueries {
+        queries,
+        warnings,
+        findings,
+    })
 }
 
 #[cfg(test)]

@@ -153,6 +153,7 @@ mod tests {
             index: 0,
             overrides: vec![],
             warnings: vec![],
+            never_matches: false,
         }
     }
 

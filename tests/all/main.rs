@@ -12,6 +12,7 @@ mod attack_svg;
 mod attack_tables;
 mod corpus_parse;
 mod determinism;
+mod field_catalog;
 mod github_commands;
 mod github_comment;
 mod import_cycles;
