@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use super::catalog::FieldCatalog;
+use super::typing::NearestCache;
 
 use super::config::{Config, LogsourceDef, Mapping, MappingConfigError, UnmappedPrefix};
 use super::ir::{CaseStrategy, Expr, FieldKind, FieldTest};
@@ -41,6 +42,8 @@ pub struct ConfigSet {
     catalog: Option<Arc<FieldCatalog>>,
     /// Refuse rules with a field missing from one of their indices (`--field-check strict`).
     strict_fields: bool,
+    /// Nearest-name answers of the typing pass, shared by clones.
+    nearest: Arc<NearestCache>,
 }
 
 fn opt_eq(want: &Option<String>, have: &Option<String>) -> bool {
@@ -96,6 +99,7 @@ impl ConfigSet {
             configs,
             catalog: None,
             strict_fields: false,
+            nearest: Arc::default(),
         })
     }
 
@@ -117,6 +121,11 @@ impl ConfigSet {
         self.catalog = Some(catalog);
         self.strict_fields = strict;
         self
+    }
+
+    /// The typing pass's nearest-name cache.
+    pub(crate) fn nearest_cache(&self) -> &NearestCache {
+        &self.nearest
     }
 
     /// Rules with a field missing from one of their indices are refused.

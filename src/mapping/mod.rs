@@ -2,7 +2,7 @@
 //! and its builder, overrides on the IR, and correlations resolved onto the IR.
 //!
 //! The files read bottom-up with no circle: `finding` ← `ir` ← `lower` ← `query_string` ←
-//! `overrides`/`pattern` ← `config` ← `chain` ← `typing` ← `build` ← `correlation` (see
+//! `overrides`/`pattern` ← `config` ← `typing` ← `chain` ← `build` ← `correlation` (see
 //! `docs/ARCHITECTURE.md`); `catalog` stands apart (fields per index) and `chain`/`typing` use it.
 //!
 //! Flow: `ConfigSet::load(&["ecs-windows"])` → `set.build(&rule)` → [`RuleQueries`] → a target renders

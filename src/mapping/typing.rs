@@ -22,11 +22,17 @@
 //! on all members, so no single literal form can be right everywhere.
 
 use std::collections::HashMap;
+use std::sync::Mutex;
 
 use super::catalog::{FieldCatalog, FieldView, Resolved};
 use super::finding::{FieldFinding, FindingKind};
 use super::ir::{CaseStrategy, Expr, FieldKind, FieldTest, Test};
 use crate::rule::value::{Number, Part, SigmaString};
+
+/// "Did you mean" answers by (index patterns, field): ranking every name of a dozen data streams
+/// is the costly part of a finding, and the same field is missing from the same indices in
+/// hundreds of rules. Owned by the `ConfigSet` (shared by its clones and threads), never global.
+pub(crate) type NearestCache = Mutex<HashMap<(Vec<String>, String), Vec<String>>>;
 
 /// A query after typing.
 #[derive(Debug, Clone, PartialEq)]
@@ -46,6 +52,7 @@ pub(crate) fn apply(
     catalog: &FieldCatalog,
     expr: Expr,
     indices: &[String],
+    cache: &NearestCache,
 ) -> Result<Typed, String> {
     let resolved = catalog.resolve_all(indices);
     if indices.is_empty() || resolved.is_empty() {
@@ -73,7 +80,7 @@ pub(crate) fn apply(
                 field: name.clone(),
                 indices: missing,
                 of: members.len(),
-                nearest: resolved.nearest(name, 3),
+                nearest: nearest(&resolved, indices, name, cache),
             });
         }
     }
@@ -96,6 +103,25 @@ pub(crate) fn apply(
         findings,
         never_matches,
     })
+}
+
+fn nearest(
+    resolved: &Resolved<'_>,
+    indices: &[String],
+    name: &str,
+    cache: &NearestCache,
+) -> Vec<String> {
+    let key = (indices.to_vec(), name.to_string());
+    // A poisoned lock only means another thread panicked mid-insert; the map is still usable.
+    if let Some(hit) = cache.lock().unwrap_or_else(|e| e.into_inner()).get(&key) {
+        return hit.clone();
+    }
+    let found = resolved.nearest(name, 3);
+    cache
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .insert(key, found.clone());
+    found
 }
 
 fn absent(v: &FieldView<'_>, member: &str) -> bool {

@@ -13,6 +13,7 @@ mod attack_tables;
 mod corpus_parse;
 mod determinism;
 mod field_catalog;
+mod field_catalog_corpus;
 mod github_commands;
 mod github_comment;
 mod import_cycles;
