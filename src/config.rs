@@ -95,6 +95,13 @@ pub struct RunSettings {
     /// The pull-request comment.
     #[serde(default)]
     pub comment: CommentSettings,
+    /// Elasticsearch mapping files (`GET <index>/_mapping`, `GET _index_template/<name>`) merged
+    /// over the embedded field catalog, relative to the repository root.
+    #[serde(default)]
+    pub field_catalog: Vec<PathBuf>,
+    /// Field findings: `off`, `warn` (default) or `strict`.
+    #[serde(default)]
+    pub field_check: Option<String>,
 }
 
 /// One conversion target of `sigmaforge run`.
@@ -210,6 +217,10 @@ struct RawFile {
     layer: LayerSettings,
     #[serde(default)]
     comment: CommentSettings,
+    #[serde(default)]
+    field_catalog: Vec<PathBuf>,
+    #[serde(default)]
+    field_check: Option<String>,
 }
 
 impl Config {
@@ -234,6 +245,17 @@ impl Config {
                 message: format!("unknown fail-level `{level}` (use error, warning or info)"),
             });
         }
+        if let Some(mode) = &raw.field_check
+            && crate::fieldcheck::FieldCheck::parse(mode).is_none()
+        {
+            let (line, col) = validation::line_of(&text, mode);
+            return Err(RepoConfigError::Invalid {
+                path: shown,
+                line,
+                col,
+                message: format!("unknown field-check `{mode}` (use off, warn or strict)"),
+            });
+        }
         Ok(Config {
             validation,
             run: RunSettings {
@@ -243,6 +265,8 @@ impl Config {
                 targets: raw.targets,
                 layer: raw.layer,
                 comment: raw.comment,
+                field_catalog: raw.field_catalog,
+                field_check: raw.field_check,
             },
             path: Some(path.to_path_buf()),
         })
@@ -284,7 +308,7 @@ mod tests {
         let p = dir.path().join(FILE_NAME);
         std::fs::write(
             &p,
-            "validation:\n    disable: [SV130]\nrules: [detections]\nfail-level: warning\ntargets:\n    - name: es-rule\n      configs: [ecs-windows]\n      options: {risk_default: '21'}\nlayer:\n    svg: false\ncomment:\n    id: monorepo-a\n",
+            "validation:\n    disable: [SV130]\nrules: [detections]\nfail-level: warning\ntargets:\n    - name: es-rule\n      configs: [ecs-windows]\n      options: {risk_default: '21'}\nlayer:\n    svg: false\ncomment:\n    id: monorepo-a\nfield-catalog: [mappings/winlogbeat.json]\nfield-check: strict\n",
         )
         .unwrap();
         let c = Config::load(&p).unwrap();
@@ -295,6 +319,19 @@ mod tests {
         assert_eq!((t.name.as_str(), t.configs.len()), ("es-rule", 1));
         assert!(!c.run.layer.svg && c.run.layer.enabled);
         assert_eq!(c.run.comment.id.as_deref(), Some("monorepo-a"));
+        assert_eq!(
+            c.run.field_catalog,
+            vec![PathBuf::from("mappings/winlogbeat.json")]
+        );
+        assert_eq!(c.run.field_check.as_deref(), Some("strict"));
+        std::fs::write(&p, "field-check: loose\n").unwrap();
+        match Config::load(&p) {
+            Err(RepoConfigError::Invalid { line, message, .. }) => {
+                assert_eq!(line, 1);
+                assert!(message.contains("loose"), "{message}");
+            }
+            other => panic!("{other:?}"),
+        }
         std::fs::write(&p, "layer:\n    colour: red\n").unwrap();
         match Config::load(&p) {
             Err(RepoConfigError::Invalid { line, .. }) => assert_eq!(line, 2),

@@ -9,6 +9,7 @@ pub mod config;
 pub mod confine;
 pub mod diag;
 pub mod discover;
+pub mod fieldcheck;
 pub mod fsread;
 pub mod github;
 pub mod mapping;

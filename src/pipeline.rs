@@ -69,6 +69,10 @@ pub struct RunInputs<'a> {
     pub github: Option<attack::GithubContext>,
     /// Link to this run, for the report.
     pub run_url: Option<String>,
+    /// The field catalog conversion types queries against (`None`: `field-check: off`).
+    pub fields: Option<std::sync::Arc<crate::mapping::catalog::FieldCatalog>>,
+    /// `field-check: strict`: rules with a field missing from an index are skipped.
+    pub strict_fields: bool,
 }
 
 /// Per-target conversion counts.
@@ -145,7 +149,10 @@ pub fn run(inputs: &RunInputs<'_>) -> Result<RunReport, RunError> {
     let mut groups: Vec<(ConfigSet, Vec<Box<dyn Target>>)> = Vec::new();
     let mut keys: Vec<Vec<String>> = Vec::new();
     for t in &inputs.targets {
-        let set = ConfigSet::load(&t.configs)?;
+        let mut set = ConfigSet::load(&t.configs)?;
+        if let Some(catalog) = &inputs.fields {
+            set = set.with_catalog(catalog.clone(), inputs.strict_fields);
+        }
         set.check_target(&t.name)?;
         let configured =
             target::configured(&t.name, &t.options).map_err(|message| RunError::Target {
@@ -320,7 +327,7 @@ pub fn run(inputs: &RunInputs<'_>) -> Result<RunReport, RunError> {
     };
 
     let unusable = target::convert::unusable_inputs(&head.scan);
-    let markdown = render_markdown(
+    let mut markdown = render_markdown(
         &summary,
         &head.diagnostics,
         &per_target,
@@ -329,6 +336,7 @@ pub fn run(inputs: &RunInputs<'_>) -> Result<RunReport, RunError> {
         diff.as_ref(),
         inputs.run_url.as_deref(),
     );
+    markdown.push_str(&never_matching(&outcomes));
     artifacts.insert(
         "report",
         add(&mut files, out, "report.md", markdown.clone())?,
@@ -348,6 +356,29 @@ pub fn run(inputs: &RunInputs<'_>) -> Result<RunReport, RunError> {
         artifacts,
         written,
     })
+}
+
+/// The rules the field catalog says can never match (fields they require are missing from every
+/// index they search), per target, as a Markdown section; empty when there are none. At most 30
+/// rows, so the PR comment stays bounded.
+pub fn never_matching(outcomes: &[Outcome]) -> String {
+    let rows: Vec<&Outcome> = outcomes.iter().filter(|o| o.never_matches).collect();
+    if rows.is_empty() {
+        return String::new();
+    }
+    let mut md = format!(
+        "\n### Rules that would never match ({})\n\nFields they require do not exist in the \
+         indices they search (`SF203`; see `sigmaforge check` for the fields).\n\n",
+        rows.len()
+    );
+    for o in rows.iter().take(30) {
+        let title = o.title.as_deref().unwrap_or("(untitled)");
+        let _ = writeln!(md, "- `{}` ({}): {title}", o.path, o.target);
+    }
+    if rows.len() > 30 {
+        let _ = writeln!(md, "- … and {} more", rows.len() - 30);
+    }
+    md
 }
 
 /// The Markdown report: headline, findings by code, conversion per target with the inputs that were

@@ -1,6 +1,9 @@
 //! `sigmaforge convert`: rules into Elastic artifacts through mapping configs and overrides.
 
-use super::util::{exit_without_drop, load_attack_data, name_inputs, report_written, write_output};
+use super::util::{
+    FieldArgs, exit_without_drop, load_attack_data, load_field_catalog, name_inputs,
+    report_written, write_output,
+};
 use anyhow::Result;
 use clap::ValueEnum;
 use sigmaforge::scan;
@@ -38,6 +41,8 @@ pub(super) struct ConvertArgs {
     /// ATT&CK table or MITRE STIX bundle for es-rule `threat[]` (default: the embedded v19.1).
     #[arg(long, value_name = "FILE")]
     attack_data: Option<PathBuf>,
+    #[command(flatten)]
+    fields: FieldArgs,
 }
 
 fn parse_key_value(s: &str) -> Result<(String, String), String> {
@@ -50,7 +55,11 @@ fn parse_key_value(s: &str) -> Result<(String, String), String> {
 pub(super) fn convert(args: ConvertArgs) -> Result<ExitCode> {
     use sigmaforge::mapping;
     use sigmaforge::render::{self as target, convert};
-    let set = mapping::ConfigSet::load(&args.configs)?;
+    let mut set = mapping::ConfigSet::load(&args.configs)?;
+    let mode = args.fields.field_check.unwrap_or_default();
+    if let Some(catalog) = load_field_catalog(&args.fields.field_catalog, mode)? {
+        set = set.with_catalog(catalog, mode == sigmaforge::fieldcheck::FieldCheck::Strict);
+    }
     for w in set.configs().iter().flat_map(|c| c.warnings()) {
         eprintln!("sigmaforge: warning: {w}");
     }
@@ -89,9 +98,13 @@ pub(super) fn convert(args: ConvertArgs) -> Result<ExitCode> {
         ConvertFormat::Text => {}
     }
     write_output(None, &out)?;
+    // Every target of a rule renders the same IR: print each warning once per rule document.
+    let mut shown = std::collections::HashSet::new();
     for o in &outcomes {
         for w in &o.warnings {
-            eprintln!("{}: warning: {w}", o.path);
+            if shown.insert((&o.path, o.index, w)) {
+                eprintln!("{}: warning: {w}", o.path);
+            }
         }
     }
     let (converted, skipped, failed, reasons) = convert::summarize(&outcomes);

@@ -3,7 +3,10 @@
 //! The settings come from [`sigmaforge::plan`]: this module only gathers the flags, the process
 //! environment and `.sigmaforge.yml`, then carries out the plan and reports to the runner.
 
-use super::util::{exit_without_drop, load_attack_data, name_inputs, process_env, report_written};
+use super::util::{
+    exit_without_drop, load_attack_data, load_field_catalog, name_inputs, process_env,
+    report_written,
+};
 use anyhow::Result;
 use sigmaforge::github::{self, CommentAction, StickyOptions, commands};
 use sigmaforge::plan::{self, Base, RunFlags, RunPlan};
@@ -111,6 +114,19 @@ pub(super) fn run(args: RunArgs) -> Result<ExitCode> {
         _ => checkout.as_ref().map(|c| c.path().to_path_buf()),
     };
 
+    let field_mode = config
+        .run
+        .field_check
+        .as_deref()
+        .and_then(sigmaforge::fieldcheck::FieldCheck::parse)
+        .unwrap_or_default();
+    let field_files: Vec<std::path::PathBuf> = config
+        .run
+        .field_catalog
+        .iter()
+        .map(|p| plan.root.join(p))
+        .collect();
+    let fields = load_field_catalog(&field_files, field_mode)?;
     let report = pipeline::run(&pipeline::RunInputs {
         root: plan.root.clone(),
         config: &config,
@@ -121,6 +137,8 @@ pub(super) fn run(args: RunArgs) -> Result<ExitCode> {
         base,
         github: plan.github.clone(),
         run_url: env.run_url(),
+        fields,
+        strict_fields: field_mode == sigmaforge::fieldcheck::FieldCheck::Strict,
     })?;
     drop(checkout);
 

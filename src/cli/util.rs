@@ -86,3 +86,35 @@ pub(super) fn exit_without_drop<T>(value: T) {
 pub(super) fn process_env(name: &str) -> Option<String> {
     std::env::var(name).ok()
 }
+
+/// `--field-catalog` / `--field-check`, shared by `convert` and `check`.
+#[derive(clap::Args, Debug, Default)]
+pub(super) struct FieldArgs {
+    /// A user's Elasticsearch mapping (`GET <index>/_mapping` or `GET _index_template/<name>`
+    /// output) merged over the embedded field catalog; repeatable, later files win.
+    #[arg(long = "field-catalog", value_name = "FILE")]
+    pub(super) field_catalog: Vec<PathBuf>,
+    /// Field findings: `off` (no catalog typing), `warn` (default) or `strict` (a field missing
+    /// from an index is an error; `convert` skips the rule).
+    #[arg(long, value_name = "MODE", value_parser = parse_field_check)]
+    pub(super) field_check: Option<sigmaforge::fieldcheck::FieldCheck>,
+}
+
+fn parse_field_check(s: &str) -> Result<sigmaforge::fieldcheck::FieldCheck, String> {
+    sigmaforge::fieldcheck::FieldCheck::parse(s)
+        .ok_or_else(|| format!("unknown field check `{s}` (use off, warn or strict)"))
+}
+
+/// The field catalog for a run: `None` when the check is off, else the embedded catalog with the
+/// user's mapping files merged over it (paths from the flag, else from `.sigmaforge.yml`).
+pub(super) fn load_field_catalog(
+    files: &[PathBuf],
+    mode: sigmaforge::fieldcheck::FieldCheck,
+) -> Result<Option<std::sync::Arc<sigmaforge::mapping::catalog::FieldCatalog>>> {
+    if mode == sigmaforge::fieldcheck::FieldCheck::Off {
+        return Ok(None);
+    }
+    let catalog = sigmaforge::mapping::catalog::FieldCatalog::with_user_files(files)
+        .context("loading the field catalog")?;
+    Ok(Some(std::sync::Arc::new(catalog)))
+}

@@ -494,6 +494,10 @@ pub fn builtin_configs() -> &'static [(&'static str, &'static str)] {
             "ecs-cloudtrail",
             include_str!("../../configs/ecs-cloudtrail.yml"),
         ),
+        (
+            "ecs-endpoint",
+            include_str!("../../configs/ecs-endpoint.yml"),
+        ),
         ("ecs-linux", include_str!("../../configs/ecs-linux.yml")),
         ("ecs-proxy", include_str!("../../configs/ecs-proxy.yml")),
         ("ecs-windows", include_str!("../../configs/ecs-windows.yml")),

@@ -24,6 +24,7 @@ fn outcome(doc: &SourceDoc, target: &dyn Target) -> Outcome {
         index: doc.index,
         overrides: Vec::new(),
         warnings: Vec::new(),
+        never_matches: false,
     }
 }
 
@@ -121,6 +122,20 @@ pub fn convert_doc_all(
                             o.overrides.sort();
                             o.overrides.dedup();
                             o.warnings = queries.warnings.clone();
+                            o.warnings.extend(
+                                queries
+                                    .findings
+                                    .iter()
+                                    .map(|f| format!("{}: {}", f.kind.code(), f.message())),
+                            );
+                            o.never_matches = queries.never_matches();
+                            if o.never_matches {
+                                o.warnings.push(format!(
+                                    "{}: the rule can never match: fields it requires do not \
+                                     exist in its indices",
+                                    crate::rule::codes::RULE_NEVER_MATCHES
+                                ));
+                            }
                             t.render(&RuleInput {
                                 doc,
                                 rule,
@@ -373,6 +388,7 @@ pub fn convert(
                     index: 0,
                     overrides: Vec::new(),
                     warnings: Vec::new(),
+                    never_matches: false,
                 })
                 .collect(),
         })

@@ -158,6 +158,7 @@ mod tests {
             index: 0,
             overrides: vec![],
             warnings: vec![],
+            never_matches: false,
         }
     }
 

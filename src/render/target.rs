@@ -92,4 +92,7 @@ pub struct Outcome {
     /// Non-fatal notes (e.g. a legacy override that could not be honoured).
     #[serde(skip)]
     pub warnings: Vec<String>,
+    /// The field catalog says the rule can never match in its indices (`SF203`), for the report.
+    #[serde(skip)]
+    pub never_matches: bool,
 }

@@ -81,6 +81,17 @@ pub fn run_with(
     config: &ValidationConfig,
     extra: &[&dyn Validator],
 ) -> Vec<Diagnostic> {
+    run_with_findings(scan, config, extra, Vec::new())
+}
+
+/// [`run_with`] plus findings made outside the validators (the field catalog's `SF2xx`, see
+/// `fieldcheck`), so the configuration's severities, `disable` and exclusions apply to them too.
+pub fn run_with_findings(
+    scan: &Scan,
+    config: &ValidationConfig,
+    extra: &[&dyn Validator],
+    findings: Vec<Diagnostic>,
+) -> Vec<Diagnostic> {
     let mut validators: Vec<&dyn Validator> = registry::builtin().to_vec();
     validators.extend_from_slice(extra);
     let infos: Vec<&'static Info> = validators.iter().map(|v| v.info()).collect();
@@ -111,6 +122,7 @@ pub fn run_with(
         all.extend(out.into_diagnostics());
     }
     all.extend(scan.diagnostics.iter().cloned());
+    all.extend(findings);
     let mut all = config.apply(all, &infos, |path, line| repo.rule_ids_at(path, line));
     diag::normalize(&mut all);
     all

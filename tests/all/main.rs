@@ -12,6 +12,8 @@ mod attack_svg;
 mod attack_tables;
 mod corpus_parse;
 mod determinism;
+mod field_catalog;
+mod field_catalog_corpus;
 mod github_commands;
 mod github_comment;
 mod github_faults;

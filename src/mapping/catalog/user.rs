@@ -358,6 +358,17 @@ fn data_stream_of(backing: &Regex, name: &str) -> String {
 }
 
 impl FieldCatalog {
+    /// The embedded catalog with the user's mapping files (`--field-catalog`, `.sigmaforge.yml`
+    /// `field-catalog:`) merged over it in order, each replacing the embedded data streams it
+    /// overlaps.
+    pub fn with_user_files<P: AsRef<Path>>(paths: &[P]) -> Result<FieldCatalog, CatalogError> {
+        let mut catalog = FieldCatalog::embedded()?;
+        for p in paths {
+            catalog.load_user_mapping(p.as_ref())?;
+        }
+        Ok(catalog)
+    }
+
     /// Reads a user's mapping file and merges it over the catalog (see [`Self::add_user_mapping`]).
     /// Files over [`MAX_MAPPING_BYTES`] are refused. Returns the names of the indices added.
     pub fn load_user_mapping(&mut self, path: &Path) -> Result<Vec<String>, CatalogError> {
