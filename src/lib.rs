@@ -2,11 +2,15 @@
 //!
 //! Data flows one way: discover → parse → validate → map → render → coverage → report.
 
+pub mod artifacts;
 pub mod attack;
 pub mod compare;
 pub mod config;
+pub mod confine;
 pub mod diag;
 pub mod discover;
+pub mod fieldcheck;
+pub mod fsread;
 pub mod github;
 pub mod mapping;
 pub mod pipeline;

@@ -1,6 +1,9 @@
 //! `sigmaforge convert`: rules into Elastic artifacts through mapping configs and overrides.
 
-use super::util::{exit_without_drop, load_attack_data, write_output};
+use super::util::{
+    FieldArgs, exit_without_drop, load_attack_data, load_field_catalog, name_inputs,
+    report_written, write_output,
+};
 use anyhow::Result;
 use clap::ValueEnum;
 use sigmaforge::scan;
@@ -38,6 +41,8 @@ pub(super) struct ConvertArgs {
     /// ATT&CK table or MITRE STIX bundle for es-rule `threat[]` (default: the embedded v19.1).
     #[arg(long, value_name = "FILE")]
     attack_data: Option<PathBuf>,
+    #[command(flatten)]
+    fields: FieldArgs,
 }
 
 fn parse_key_value(s: &str) -> Result<(String, String), String> {
@@ -50,11 +55,15 @@ fn parse_key_value(s: &str) -> Result<(String, String), String> {
 pub(super) fn convert(args: ConvertArgs) -> Result<ExitCode> {
     use sigmaforge::mapping;
     use sigmaforge::render::{self as target, convert};
-    let set = mapping::ConfigSet::load(&args.configs)?;
+    let mut set = mapping::ConfigSet::load(&args.configs)?;
     if args.configs.is_empty() {
         eprintln!(
             "sigmaforge: note: no mapping config (-c): field names stay as written in the rules (built-in configs: `sigmaforge list configs`)"
         );
+    }
+    let mode = args.fields.field_check.unwrap_or_default();
+    if let Some(catalog) = load_field_catalog(&args.fields.field_catalog, mode)? {
+        set = set.with_catalog(catalog, mode == sigmaforge::fieldcheck::FieldCheck::Strict);
     }
     for w in set.configs().iter().flat_map(|c| c.warnings()) {
         eprintln!("sigmaforge: warning: {w}");
@@ -70,11 +79,7 @@ pub(super) fn convert(args: ConvertArgs) -> Result<ExitCode> {
     let outcomes = convert::convert(&scan, &set, &attack, &refs);
     if let Some(dir) = &args.output {
         let written = target::output::write_outputs(dir, &outcomes, &refs)?;
-        eprintln!(
-            "sigmaforge: {} file(s) written under {}",
-            written.len(),
-            dir.display()
-        );
+        report_written(&written, dir);
     }
     let mut out = String::new();
     match args.format {
@@ -103,9 +108,13 @@ pub(super) fn convert(args: ConvertArgs) -> Result<ExitCode> {
         ConvertFormat::Text => {}
     }
     write_output(None, &out)?;
+    // Every target of a rule renders the same IR: print each warning once per rule document.
+    let mut shown = std::collections::HashSet::new();
     for o in &outcomes {
         for w in &o.warnings {
-            eprintln!("{}: warning: {w}", o.path);
+            if shown.insert((&o.path, o.index, w)) {
+                eprintln!("{}: warning: {w}", o.path);
+            }
         }
     }
     // Failures name their file (capped; `--format jsonl` has every one).
@@ -128,6 +137,19 @@ pub(super) fn convert(args: ConvertArgs) -> Result<ExitCode> {
         );
     }
     let (converted, skipped, failed, reasons) = convert::summarize(&outcomes);
+    let named = |status: target::Status| {
+        let mut v: Vec<(String, String)> = outcomes
+            .iter()
+            .filter(|o| o.status == status)
+            .map(|o| (o.path.clone(), o.reason.clone().unwrap_or_default()))
+            .collect();
+        v.dedup();
+        v
+    };
+    let (failed_inputs, skipped_inputs) = (
+        named(target::Status::Failed),
+        named(target::Status::Skipped),
+    );
     exit_without_drop((scan, outcomes));
     eprintln!(
         "sigmaforge: {converted} converted, {skipped} skipped, {failed} failed ({} target(s))",
@@ -142,6 +164,8 @@ pub(super) fn convert(args: ConvertArgs) -> Result<ExitCode> {
             reasons.len() - 10
         );
     }
+    name_inputs("failed", &failed_inputs, "--format jsonl");
+    name_inputs("skipped", &skipped_inputs, "--format jsonl");
     Ok(if failed > 0 {
         ExitCode::from(1)
     } else {

@@ -3,7 +3,10 @@
 //! The settings come from [`sigmaforge::plan`]: this module only gathers the flags, the process
 //! environment and `.sigmaforge.yml`, then carries out the plan and reports to the runner.
 
-use super::util::{exit_without_drop, load_attack_data, process_env, text_findings};
+use super::util::{
+    exit_without_drop, load_attack_data, load_field_catalog, name_inputs, process_env,
+    report_written, text_findings,
+};
 use anyhow::Result;
 use sigmaforge::github::{self, CommentAction, StickyOptions, commands};
 use sigmaforge::plan::{self, Base, RunFlags, RunPlan};
@@ -130,6 +133,19 @@ pub(super) fn run(args: RunArgs) -> Result<ExitCode> {
             pipeline::DEFAULT_CONFIGS.join(", ")
         );
     }
+    let field_mode = config
+        .run
+        .field_check
+        .as_deref()
+        .and_then(sigmaforge::fieldcheck::FieldCheck::parse)
+        .unwrap_or_default();
+    let field_files: Vec<std::path::PathBuf> = config
+        .run
+        .field_catalog
+        .iter()
+        .map(|p| plan.root.join(p))
+        .collect();
+    let fields = load_field_catalog(&field_files, field_mode)?;
     let report = pipeline::run(&pipeline::RunInputs {
         root: plan.root.clone(),
         config: &config,
@@ -140,6 +156,8 @@ pub(super) fn run(args: RunArgs) -> Result<ExitCode> {
         base,
         github: plan.github.clone(),
         run_url: env.run_url(),
+        fields,
+        strict_fields: field_mode == sigmaforge::fieldcheck::FieldCheck::Strict,
     })?;
     drop(checkout);
 
@@ -164,6 +182,19 @@ pub(super) fn run(args: RunArgs) -> Result<ExitCode> {
             c.converted, c.skipped, c.failed
         );
     }
+    for (status, label) in [
+        (sigmaforge::render::Status::Failed, "failed"),
+        (sigmaforge::render::Status::Skipped, "skipped"),
+    ] {
+        let list: Vec<(String, String)> = report
+            .unusable
+            .iter()
+            .filter(|u| u.status == status)
+            .map(|u| (u.path.clone(), u.reason.clone()))
+            .collect();
+        name_inputs(label, &list, "conversion.jsonl");
+    }
+    report_written(&report.written, &plan.output_dir);
     eprintln!(
         "sigmaforge: ATT&CK {}: {} technique(s) covered; artifacts in {}",
         report.stats.attack_version,

@@ -18,11 +18,11 @@ use thiserror::Error;
 #[derive(Debug, Error)]
 pub enum ValidationConfigError {
     /// The file could not be read.
-    #[error("{path}: cannot read configuration: {message}")]
+    #[error("{message}")]
     Io {
         /// File.
         path: String,
-        /// OS error.
+        /// What went wrong, naming the file (see [`crate::fsread::ReadError`]).
         message: String,
     },
     /// YAML syntax or shape error.
@@ -430,10 +430,16 @@ impl ValidationConfig {
     }
 }
 
+/// A configuration file (`.sigmaforge.yml`, a sigma-cli validation config) is small text.
+pub const CONFIG_FILE: crate::fsread::Cap = crate::fsread::Cap {
+    what: "a configuration file",
+    bytes: 1024 * 1024,
+};
+
 /// Reads a configuration file, returning its text and the path as shown in messages.
 pub(crate) fn read(path: &Path) -> Result<(String, String), ValidationConfigError> {
     let shown = crate::discover::display_path(path);
-    std::fs::read_to_string(path)
+    crate::fsread::read_text(path, CONFIG_FILE)
         .map(|t| (t, shown.clone()))
         .map_err(|e| ValidationConfigError::Io {
             path: shown,
@@ -449,6 +455,14 @@ pub(crate) fn parse_yaml<T: serde::de::DeserializeOwned + Default>(
     if text.trim().is_empty() {
         return Ok(T::default());
     }
+    crate::rule::yaml::check_limits(text, crate::rule::yaml::Limits::default()).map_err(|e| {
+        ValidationConfigError::Invalid {
+            path: shown.to_string(),
+            line: e.pos().line as usize,
+            col: e.pos().col as usize,
+            message: e.to_string(),
+        }
+    })?;
     serde_yaml::from_str(text).map_err(|e| {
         let (line, col) = e
             .location()

@@ -2,7 +2,7 @@
 //! findings that knows the validator's code and parameters.
 
 use super::date::Date;
-use super::registry::{Info, ParamKind};
+use super::info::{Info, ParamKind};
 use crate::diag::{Diagnostic, Pos};
 use crate::rule::yaml::Node;
 use crate::rule::{Document, Meta, Rule, SourceDoc};

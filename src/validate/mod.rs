@@ -51,6 +51,7 @@ pub mod config;
 pub mod context;
 pub mod data;
 pub mod date;
+pub mod info;
 #[macro_use]
 pub mod registry;
 pub mod util;
@@ -79,6 +80,17 @@ pub fn run_with(
     scan: &Scan,
     config: &ValidationConfig,
     extra: &[&dyn Validator],
+) -> Vec<Diagnostic> {
+    run_with_findings(scan, config, extra, Vec::new())
+}
+
+/// [`run_with`] plus findings made outside the validators (the field catalog's `SF2xx`, see
+/// `fieldcheck`), so the configuration's severities, `disable` and exclusions apply to them too.
+pub fn run_with_findings(
+    scan: &Scan,
+    config: &ValidationConfig,
+    extra: &[&dyn Validator],
+    findings: Vec<Diagnostic>,
 ) -> Vec<Diagnostic> {
     let mut validators: Vec<&dyn Validator> = registry::builtin().to_vec();
     validators.extend_from_slice(extra);
@@ -111,6 +123,7 @@ pub fn run_with(
     }
     drop_superseded(&mut all);
     all.extend(scan.diagnostics.iter().cloned());
+    all.extend(findings);
     let mut all = config.apply(all, &infos, |path, line| repo.rule_ids_at(path, line));
     for d in &mut all {
         add_disable_hint(d, &infos);

@@ -8,7 +8,7 @@ use sigmaforge::attack::{
     render_svg,
 };
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 /// SigmaHQ's CI folders (the 3,780 "active" rules).
 const ACTIVE: [&str; 6] = [
@@ -22,7 +22,7 @@ const ACTIVE: [&str; 6] = [
 
 /// Parses the given corpus folders with the project's parser; paths become corpus-relative.
 fn load(root: &Path, folders: &[&str]) -> Vec<sigmaforge::attack::CoverageRule> {
-    let inputs: Vec<PathBuf> = folders.iter().map(|f| root.join(f)).collect();
+    let inputs = crate::util::rule_folders(root, folders);
     let scan = sigmaforge::scan::scan(&inputs).expect("scan corpus");
     let prefix = sigmaforge::discover::display_path(root);
     sigmaforge::attack::coverage_rules(&scan, Some(&prefix))
