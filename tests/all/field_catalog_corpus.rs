@@ -29,6 +29,7 @@ struct Row {
 }
 
 #[test]
+#[cfg_attr(not(shared_data), ignore = "needs ../shared")]
 fn corpus_fields_per_shipped_config() {
     let Some(corpus) = util::corpus() else { return };
     let scan = sigmaforge::scan::scan(&[corpus.join("rules")]).expect("corpus scans");

@@ -437,7 +437,7 @@ fn options_scope_to_one_target_and_unknown_names_list_the_valid_ones() {
     let o = conv(&["-t", "es-qs", "-c", "ecs-window"]);
     assert_eq!(o.status.code(), Some(2));
     assert!(
-        text(&o.stderr).contains("ecs-cloudtrail, ecs-linux, ecs-proxy, ecs-windows"),
+        text(&o.stderr).contains("ecs-cloudtrail, ecs-endpoint, ecs-linux, ecs-proxy, ecs-windows"),
         "{:?}",
         outcome(&o)
     );
