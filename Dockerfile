@@ -9,9 +9,13 @@
 # Do not add a USER instruction: docker actions must run as root to use the mounted workspace
 # and file-command files.
 
-ARG RUST_VERSION=1.95
+# The build image is pinned by digest (of the multi-arch index), so a re-pushed tag cannot change
+# what we build with. Tag and digest change together: run scripts/update-image-digest.sh (it
+# resolves the tag's current digest with docker buildx, crane or skopeo and rewrites this line).
+# Cargo's `rust-version` check stops a build whose image has another toolchain.
+ARG BUILD_IMAGE=rust:1.95-slim-bookworm@sha256:d7482085ff5b415f84dba5647ae71606650bdef00db7aeb69f4b3d170c3e4082
 
-FROM rust:${RUST_VERSION}-slim-bookworm AS build
+FROM ${BUILD_IMAGE} AS build
 RUN apt-get update \
  && apt-get install -y --no-install-recommends musl-tools file ca-certificates \
  && rm -rf /var/lib/apt/lists/*
@@ -23,7 +27,7 @@ ENV CARGO_TARGET_DIR=/target \
     CC_x86_64_unknown_linux_musl=musl-gcc
 # Builds with --locked, checks the binary is static and under 10 MB.
 RUN scripts/build-musl.sh \
- && install -D -m 0755 /target/x86_64-unknown-linux-musl/release/sigmaforge /out/sigmaforge \
+ && install -D -m 0755 /target/x86_64-unknown-linux-musl/dist/sigmaforge /out/sigmaforge \
  && mkdir -p -m 1777 /out/tmp
 
 FROM scratch

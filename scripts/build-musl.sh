@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Build the static x86_64 musl release binary used by the container image, and check it.
+# Build the static x86_64 musl binary used by the container image (the `dist` profile of Cargo.toml:
+# thin LTO, one codegen unit, stripped, panic=abort), and check it.
 #
 # Installs nothing: it checks prerequisites and says how to get them. On Debian/Ubuntu:
 #   apt-get install -y musl-tools file
@@ -27,9 +28,9 @@ command -v "$CC_x86_64_unknown_linux_musl" >/dev/null ||
   fail "$CC_x86_64_unknown_linux_musl not found: apt-get install -y musl-tools"
 [ -f Cargo.lock ] || fail "Cargo.lock missing: the release build is --locked"
 
-cargo build --release --locked --target "$TARGET" "$@"
+cargo build --profile dist --locked --target "$TARGET" "$@"
 
-BIN="${CARGO_TARGET_DIR:-$ROOT/target}/$TARGET/release/sigmaforge"
+BIN="${CARGO_TARGET_DIR:-$ROOT/target}/$TARGET/dist/sigmaforge"
 [ -x "$BIN" ] || fail "binary not found at $BIN"
 
 # Static check: `file` says "statically linked" or "static-pie linked"; ldd says

@@ -52,8 +52,19 @@ pub fn snapshot(
     validation: &ValidationConfig,
     extra: &[&dyn Validator],
 ) -> Result<Snapshot, CompareError> {
+    snapshot_excluding(root, paths, &[], validation, extra)
+}
+
+/// Like [`snapshot`], never entering the `excluded` folders (`run`'s output and base checkout).
+pub fn snapshot_excluding(
+    root: &Path,
+    paths: &[PathBuf],
+    excluded: &[PathBuf],
+    validation: &ValidationConfig,
+    extra: &[&dyn Validator],
+) -> Result<Snapshot, CompareError> {
     let inputs: Vec<PathBuf> = paths.iter().map(|p| root.join(p)).collect();
-    let scan = scan::scan(&inputs)?;
+    let scan = scan::scan_excluding(&inputs, excluded)?;
     let diagnostics = validate::run_with(&scan, validation, extra);
     let root = display_path(root);
     let rules = attack::coverage_rules(&scan, Some(&root));

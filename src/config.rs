@@ -5,7 +5,7 @@
 //! `targets`, `layer`, `comment`). Unknown keys are errors that point at `file:line:col`, so a typo
 //! never silently changes a gate.
 
-use crate::diag::Severity;
+use crate::diag::FailLevel;
 /// The type of [`Config::validation`], re-exported so callers holding a [`Config`] can name it.
 pub use crate::validate::config::ValidationConfig;
 use crate::validate::config::{self as validation, RawValidation, ValidationConfigError};
@@ -21,11 +21,11 @@ pub const FILE_NAME: &str = ".sigmaforge.yml";
 #[derive(Debug, Error)]
 pub enum RepoConfigError {
     /// The file could not be read.
-    #[error("{path}: cannot read configuration: {message}")]
+    #[error("{message}")]
     Io {
         /// File.
         path: String,
-        /// OS error.
+        /// What went wrong, naming the file (see [`crate::fsread::ReadError`]).
         message: String,
     },
     /// YAML syntax or shape error.
@@ -95,6 +95,13 @@ pub struct RunSettings {
     /// The pull-request comment.
     #[serde(default)]
     pub comment: CommentSettings,
+    /// Elasticsearch mapping files (`GET <index>/_mapping`, `GET _index_template/<name>`) merged
+    /// over the embedded field catalog, relative to the repository root.
+    #[serde(default)]
+    pub field_catalog: Vec<PathBuf>,
+    /// Field findings: `off`, `warn` (default) or `strict`.
+    #[serde(default)]
+    pub field_check: Option<String>,
 }
 
 /// One conversion target of `sigmaforge run`.
@@ -142,7 +149,7 @@ pub struct LayerSettings {
     /// Drop rules under these folders.
     #[serde(default)]
     pub exclude: Vec<String>,
-    /// ATT&CK data file instead of the embedded tables.
+    /// ATT&CK data file instead of the embedded tables, relative to the repository root and inside it.
     #[serde(default)]
     pub attack_data: Option<PathBuf>,
 }
@@ -210,6 +217,10 @@ struct RawFile {
     layer: LayerSettings,
     #[serde(default)]
     comment: CommentSettings,
+    #[serde(default)]
+    field_catalog: Vec<PathBuf>,
+    #[serde(default)]
+    field_check: Option<String>,
 }
 
 impl Config {
@@ -222,16 +233,28 @@ impl Config {
             &shown,
             &text,
             Path::new(""),
+            crate::validate::config::Profile::Default,
         )?;
         if let Some(level) = &raw.fail_level
-            && Severity::parse(level).is_none()
+            && FailLevel::parse(level).is_none()
         {
             let (line, col) = validation::line_of(&text, level);
             return Err(RepoConfigError::Invalid {
                 path: shown,
                 line,
                 col,
-                message: format!("unknown fail-level `{level}` (use error, warning or info)"),
+                message: format!("unknown fail-level `{level}` (use {})", FailLevel::EXPECTED),
+            });
+        }
+        if let Some(mode) = &raw.field_check
+            && crate::fieldcheck::FieldCheck::parse(mode).is_none()
+        {
+            let (line, col) = validation::line_of(&text, mode);
+            return Err(RepoConfigError::Invalid {
+                path: shown,
+                line,
+                col,
+                message: format!("unknown field-check `{mode}` (use off, warn or strict)"),
             });
         }
         Ok(Config {
@@ -243,6 +266,8 @@ impl Config {
                 targets: raw.targets,
                 layer: raw.layer,
                 comment: raw.comment,
+                field_catalog: raw.field_catalog,
+                field_check: raw.field_check,
             },
             path: Some(path.to_path_buf()),
         })
@@ -284,7 +309,7 @@ mod tests {
         let p = dir.path().join(FILE_NAME);
         std::fs::write(
             &p,
-            "validation:\n    disable: [SV130]\nrules: [detections]\nfail-level: warning\ntargets:\n    - name: es-rule\n      configs: [ecs-windows]\n      options: {risk_default: '21'}\nlayer:\n    svg: false\ncomment:\n    id: monorepo-a\n",
+            "validation:\n    disable: [SV130]\nrules: [detections]\nfail-level: warning\ntargets:\n    - name: es-rule\n      configs: [ecs-windows]\n      options: {risk_default: '21'}\nlayer:\n    svg: false\ncomment:\n    id: monorepo-a\nfield-catalog: [mappings/winlogbeat.json]\nfield-check: strict\n",
         )
         .unwrap();
         let c = Config::load(&p).unwrap();
@@ -295,6 +320,19 @@ mod tests {
         assert_eq!((t.name.as_str(), t.configs.len()), ("es-rule", 1));
         assert!(!c.run.layer.svg && c.run.layer.enabled);
         assert_eq!(c.run.comment.id.as_deref(), Some("monorepo-a"));
+        assert_eq!(
+            c.run.field_catalog,
+            vec![PathBuf::from("mappings/winlogbeat.json")]
+        );
+        assert_eq!(c.run.field_check.as_deref(), Some("strict"));
+        std::fs::write(&p, "field-check: loose\n").unwrap();
+        match Config::load(&p) {
+            Err(RepoConfigError::Invalid { line, message, .. }) => {
+                assert_eq!(line, 1);
+                assert!(message.contains("loose"), "{message}");
+            }
+            other => panic!("{other:?}"),
+        }
         std::fs::write(&p, "layer:\n    colour: red\n").unwrap();
         match Config::load(&p) {
             Err(RepoConfigError::Invalid { line, .. }) => assert_eq!(line, 2),

@@ -55,6 +55,42 @@ impl Severity {
     }
 }
 
+/// The lowest severity that fails a run, or `never`: parsed by one function for `.sigmaforge.yml`,
+/// `check --fail-level` and `run --fail-level` so the three accept exactly the same words.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FailLevel {
+    /// Findings at this severity or above fail.
+    At(Severity),
+    /// Nothing fails the run; findings are reported only.
+    Never,
+}
+
+impl FailLevel {
+    /// The accepted words, for error messages.
+    pub const EXPECTED: &'static str = "error, warning, info or never";
+
+    /// Parses a severity name (with the aliases of [`Severity::parse`]) or `never` (also `none`).
+    pub fn parse(s: &str) -> Option<Self> {
+        match s.to_ascii_lowercase().as_str() {
+            "never" | "none" => Some(FailLevel::Never),
+            other => Severity::parse(other).map(FailLevel::At),
+        }
+    }
+
+    /// The threshold, `None` for `never`.
+    pub fn threshold(self) -> Option<Severity> {
+        match self {
+            FailLevel::At(s) => Some(s),
+            FailLevel::Never => None,
+        }
+    }
+
+    /// Whether a finding of this severity fails the run.
+    pub fn fails(self, severity: Severity) -> bool {
+        self.threshold().is_some_and(|t| severity >= t)
+    }
+}
+
 impl fmt::Display for Severity {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())

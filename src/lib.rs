@@ -2,12 +2,16 @@
 //!
 //! Data flows one way: discover → parse → validate → map → render → coverage → report.
 
+pub mod artifacts;
 pub mod attack;
 pub mod compare;
 pub mod config;
+pub mod confine;
 pub mod diag;
 pub mod discover;
 pub mod eval;
+pub mod fieldcheck;
+pub mod fsread;
 pub mod github;
 pub mod mapping;
 pub mod pipeline;

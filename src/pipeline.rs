@@ -2,6 +2,7 @@
 //! build the ATT&CK layer and statistics, compare with a base tree, and write every artifact plus the
 //! Markdown report. GitHub side effects (annotations, outputs, the PR comment) stay with the caller.
 
+use crate::artifacts::{self, ArtifactError, ArtifactSet, Phase, Written};
 use crate::attack::{self, AttackData, CoverageDiff, CoverageStats, LayerOutput};
 use crate::compare::{self, CompareError, Snapshot};
 use crate::config::{Config, TargetSettings};
@@ -9,6 +10,7 @@ use crate::diag::{Diagnostic, Severity};
 use crate::eval::EvalOptions;
 use crate::eval::suite::{self, TestRun};
 use crate::mapping::{ConfigSet, MappingConfigError as MappingError};
+use crate::render::convert::Unusable;
 use crate::render::{self as target, Outcome, Status, Target};
 use crate::report::{self, Summary};
 use crate::validate::{self, Validator};
@@ -43,14 +45,12 @@ pub enum RunError {
     /// The rule-test folders could not be read.
     #[error("reading rule tests: {0}")]
     Tests(#[from] suite::SuiteError),
-    /// Writing an artifact failed.
-    #[error("cannot write {path}: {message}")]
-    Write {
-        /// File.
-        path: String,
-        /// OS error.
-        message: String,
-    },
+    /// Planning or writing the artifact folder failed (I/O, a name clash, a symlinked folder).
+    #[error(transparent)]
+    Write(#[from] ArtifactError),
+    /// Converted rules could not be laid out as files.
+    #[error(transparent)]
+    Output(#[from] target::output::OutputError),
 }
 
 /// Everything `run` needs, resolved by the caller from the command line, the action inputs and
@@ -76,6 +76,10 @@ pub struct RunInputs<'a> {
     pub run_url: Option<String>,
     /// Rule-test folders, relative to the root (none: no tests are run).
     pub tests: Vec<PathBuf>,
+    /// The field catalog conversion types queries against (`None`: `field-check: off`).
+    pub fields: Option<std::sync::Arc<crate::mapping::catalog::FieldCatalog>>,
+    /// `field-check: strict`: rules with a field missing from an index are skipped.
+    pub strict_fields: bool,
 }
 
 /// Per-target conversion counts.
@@ -99,6 +103,8 @@ pub struct RunReport {
     pub outcomes: Vec<Outcome>,
     /// Counts per target, in configured order.
     pub per_target: Vec<(String, TargetCounts)>,
+    /// Inputs no target could convert (files that do not parse or hold no Sigma, rejected documents).
+    pub unusable: Vec<Unusable>,
     /// The layer, when enabled.
     pub layer: Option<LayerOutput>,
     /// Coverage statistics.
@@ -111,6 +117,8 @@ pub struct RunReport {
     pub markdown: String,
     /// Artifacts written, by role (`sarif`, `layer`, `report`, …) and path.
     pub artifacts: BTreeMap<&'static str, PathBuf>,
+    /// What the commit of the output folder did (written, unchanged, stale removed).
+    pub written: Written,
 }
 
 impl RunReport {
@@ -121,30 +129,39 @@ impl RunReport {
     }
 }
 
-fn write(path: &Path, text: &str) -> Result<(), RunError> {
-    let err = |e: std::io::Error| RunError::Write {
-        path: path.display().to_string(),
-        message: e.to_string(),
-    };
-    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-        std::fs::create_dir_all(dir).map_err(err)?;
+/// Adds a run-level file (reports, layers: [`Phase::Whole`]) to the set; returns its path under `out`.
+fn add(set: &mut ArtifactSet, out: &Path, name: &str, text: String) -> Result<PathBuf, RunError> {
+    set.add(name, Phase::Whole, text)?;
+    Ok(out.join(name))
+}
+
+/// The built-in ECS configs a target gets when nothing configures it. Each applies only to the log
+/// sources it knows (`applies_to`), so chaining all of them maps every rule by its logsource and
+/// leaves the rest as written.
+pub const DEFAULT_CONFIGS: [&str; 4] = ["ecs-windows", "ecs-linux", "ecs-proxy", "ecs-cloudtrail"];
+
+/// A target nothing configures: the built-in ECS configs ([`DEFAULT_CONFIGS`]), no options.
+pub fn default_target(name: &str) -> TargetSettings {
+    TargetSettings {
+        name: name.to_string(),
+        configs: DEFAULT_CONFIGS.iter().map(|c| c.to_string()).collect(),
+        ..TargetSettings::default()
     }
-    std::fs::write(path, text).map_err(err)
 }
 
 /// The default targets when `.sigmaforge.yml` names none: the query string and the detection rules.
 pub fn default_targets() -> Vec<TargetSettings> {
     ["es-qs", "es-rule"]
         .iter()
-        .map(|n| TargetSettings {
-            name: n.to_string(),
-            ..TargetSettings::default()
-        })
+        .map(|n| default_target(n))
         .collect()
 }
 
 /// Runs the job. Findings never make this fail; the caller decides the exit code with
-/// [`RunReport::fails_at`].
+/// [`RunReport::fails_at`]. Every input file appears in the conversion outcomes (a file that does not
+/// parse is `failed`, and is also an error finding). Nothing is written until every artifact is
+/// computed; then the output folder is committed in one go ([`artifacts::commit`]: per-rule files,
+/// then bundles and reports, stale files of earlier runs removed, the manifest last).
 pub fn run(inputs: &RunInputs<'_>) -> Result<RunReport, RunError> {
     let checks = validate::attack_tags::validators(inputs.attack);
     let extra: Vec<&dyn Validator> = checks.iter().map(|c| c as &dyn Validator).collect();
@@ -153,7 +170,10 @@ pub fn run(inputs: &RunInputs<'_>) -> Result<RunReport, RunError> {
     let mut groups: Vec<(ConfigSet, Vec<Box<dyn Target>>)> = Vec::new();
     let mut keys: Vec<Vec<String>> = Vec::new();
     for t in &inputs.targets {
-        let set = ConfigSet::load(&t.configs)?;
+        let mut set = ConfigSet::load(&t.configs)?;
+        if let Some(catalog) = &inputs.fields {
+            set = set.with_catalog(catalog.clone(), inputs.strict_fields);
+        }
         set.check_target(&t.name)?;
         let configured =
             target::configured(&t.name, &t.options).map_err(|message| RunError::Target {
@@ -169,9 +189,14 @@ pub fn run(inputs: &RunInputs<'_>) -> Result<RunReport, RunError> {
         }
     }
 
-    let head = compare::snapshot(
+    // Never read our own artifacts or the base checkout as rules (a repository without `rules/`
+    // is scanned whole).
+    let mut excluded = vec![inputs.output.clone()];
+    excluded.extend(inputs.base.clone());
+    let head = compare::snapshot_excluding(
         &inputs.root,
         &inputs.rules,
+        &excluded,
         &inputs.config.validation,
         &extra,
     )?;
@@ -183,42 +208,36 @@ pub fn run(inputs: &RunInputs<'_>) -> Result<RunReport, RunError> {
     );
     let out = &inputs.output;
     let mut artifacts = BTreeMap::new();
+    let mut files = ArtifactSet::new();
 
     // Findings.
     let catalogue = validate::registry::catalogue(&extra);
-    let json_path = out.join("findings.json");
-    write(
-        &json_path,
-        &report::json::render(&summary, &head.diagnostics)?,
-    )?;
-    artifacts.insert("findings", json_path);
-    let sarif_path = out.join("sigmaforge.sarif");
-    write(
-        &sarif_path,
-        &report::sarif::render(&head.diagnostics, &catalogue, env!("CARGO_PKG_VERSION"))?,
-    )?;
-    artifacts.insert("sarif", sarif_path);
+    let json = report::json::render(&summary, &head.diagnostics)?;
+    artifacts.insert("findings", add(&mut files, out, "findings.json", json)?);
+    let sarif = report::sarif::render(&head.diagnostics, &catalogue, env!("CARGO_PKG_VERSION"))?;
+    artifacts.insert("sarif", add(&mut files, out, "sigmaforge.sarif", sarif)?);
 
     // Rule tests, when the repository has them.
     let tests = if inputs.tests.is_empty() {
         None
     } else {
-        let mut files = Vec::new();
+        let mut test_files = Vec::new();
         for d in &inputs.tests {
-            files.extend(suite::discover(&inputs.root.join(d))?);
+            test_files.extend(suite::discover(&inputs.root.join(d))?);
         }
         let run = suite::run(
             &head.scan,
-            &files,
+            &test_files,
             &EvalOptions::default(),
             crate::eval::DEFAULT_MAX_EVENT_BYTES,
         );
-        let p = out.join("tests.json");
-        write(&p, &(serde_json::to_string_pretty(&run)? + "\n"))?;
-        artifacts.insert("tests", p);
-        let p = out.join("tests.junit.xml");
-        write(&p, &report::tests::junit(&run))?;
-        artifacts.insert("tests-junit", p);
+        let text = serde_json::to_string_pretty(&run)? + "\n";
+        artifacts.insert("tests", add(&mut files, out, "tests.json", text)?);
+        let junit = report::tests::junit(&run);
+        artifacts.insert(
+            "tests-junit",
+            add(&mut files, out, "tests.junit.xml", junit)?,
+        );
         Some(run)
     };
 
@@ -228,12 +247,7 @@ pub fn run(inputs: &RunInputs<'_>) -> Result<RunReport, RunError> {
     for (set, targets) in &groups {
         let refs: Vec<&dyn Target> = targets.iter().map(|t| t.as_ref()).collect();
         let got = crate::render::convert::convert(&head.scan, set, inputs.attack, &refs);
-        target::output::write_outputs(&out.join("convert"), &got, &refs).map_err(|e| {
-            RunError::Write {
-                path: out.join("convert").display().to_string(),
-                message: e.to_string(),
-            }
-        })?;
+        target::output::plan_outputs(&mut files, "convert", &got, &refs)?;
         outcomes.extend(got);
     }
     for t in &inputs.targets {
@@ -252,9 +266,10 @@ pub fn run(inputs: &RunInputs<'_>) -> Result<RunReport, RunError> {
         jsonl.push_str(&serde_json::to_string(o)?);
         jsonl.push('\n');
     }
-    let conv_path = out.join("conversion.jsonl");
-    write(&conv_path, &jsonl)?;
-    artifacts.insert("conversion", conv_path);
+    artifacts.insert(
+        "conversion",
+        add(&mut files, out, "conversion.jsonl", jsonl)?,
+    );
 
     // ATT&CK coverage.
     let ls = &inputs.config.run.layer;
@@ -286,9 +301,11 @@ pub fn run(inputs: &RunInputs<'_>) -> Result<RunReport, RunError> {
         },
         inputs.attack,
     )?;
-    write(
-        &out.join("coverage.json"),
-        &(serde_json::to_string_pretty(&stats)? + "\n"),
+    add(
+        &mut files,
+        out,
+        "coverage.json",
+        serde_json::to_string_pretty(&stats)? + "\n",
     )?;
     let layer = if ls.enabled {
         let options = attack::LayerOptions {
@@ -299,9 +316,10 @@ pub fn run(inputs: &RunInputs<'_>) -> Result<RunReport, RunError> {
             ..attack::LayerOptions::default()
         };
         let layer = attack::build_layer(&head.rules, &options, inputs.attack)?;
-        let p = out.join("layer.json");
-        write(&p, &layer.layer.to_json()?)?;
-        artifacts.insert("layer", p);
+        artifacts.insert(
+            "layer",
+            add(&mut files, out, "layer.json", layer.layer.to_json()?)?,
+        );
         if ls.svg {
             let svg = attack::render_svg(
                 &head.rules,
@@ -313,9 +331,7 @@ pub fn run(inputs: &RunInputs<'_>) -> Result<RunReport, RunError> {
                 },
                 inputs.attack,
             )?;
-            let p = out.join("heatmap.svg");
-            write(&p, &svg)?;
-            artifacts.insert("svg", p);
+            artifacts.insert("svg", add(&mut files, out, "heatmap.svg", svg)?);
         }
         Some(layer)
     } else {
@@ -325,8 +341,13 @@ pub fn run(inputs: &RunInputs<'_>) -> Result<RunReport, RunError> {
     // Base comparison (pull requests).
     let diff = match &inputs.base {
         Some(base_root) => {
-            let base =
-                compare::snapshot(base_root, &inputs.rules, &inputs.config.validation, &extra)?;
+            let base = compare::snapshot_excluding(
+                base_root,
+                &inputs.rules,
+                &excluded,
+                &inputs.config.validation,
+                &extra,
+            )?;
             let diff = compare::diff(
                 &base,
                 &head,
@@ -337,8 +358,12 @@ pub fn run(inputs: &RunInputs<'_>) -> Result<RunReport, RunError> {
                 },
                 inputs.attack,
             )?;
-            let p = out.join("coverage-diff.json");
-            write(&p, &(serde_json::to_string_pretty(&diff)? + "\n"))?;
+            add(
+                &mut files,
+                out,
+                "coverage-diff.json",
+                serde_json::to_string_pretty(&diff)? + "\n",
+            )?;
             let diff_layer = diff.layer(
                 &attack::LayerOptions {
                     name: format!("{name}: change"),
@@ -347,39 +372,84 @@ pub fn run(inputs: &RunInputs<'_>) -> Result<RunReport, RunError> {
                 },
                 inputs.attack,
             )?;
-            let p = out.join("layer-diff.json");
-            write(&p, &diff_layer.to_json()?)?;
-            artifacts.insert("layer-diff", p);
+            artifacts.insert(
+                "layer-diff",
+                add(&mut files, out, "layer-diff.json", diff_layer.to_json()?)?,
+            );
             Some(diff)
         }
         None => None,
     };
 
-    let markdown = render_markdown(
+    let unusable = target::convert::unusable_inputs(&head.scan);
+    let mut markdown = render_markdown(
         &summary,
         &head.diagnostics,
-        &per_target,
+        &Conversion {
+            per_target: &per_target,
+            outcomes: &outcomes,
+        },
         &stats,
         diff.as_ref(),
         tests.as_ref(),
         inputs.run_url.as_deref(),
     );
-    let md_path = out.join("report.md");
-    write(&md_path, &markdown)?;
-    artifacts.insert("report", md_path);
+    markdown.push_str(&never_matching(&outcomes));
+    artifacts.insert(
+        "report",
+        add(&mut files, out, "report.md", markdown.clone())?,
+    );
+    let written = artifacts::commit(out, &files)?;
 
     Ok(RunReport {
         head,
         summary,
         outcomes,
         per_target,
+        unusable,
         layer,
         stats,
         diff,
         tests,
         markdown,
         artifacts,
+        written,
     })
+}
+
+/// The rules the field catalog says can never match (fields they require are missing from every
+/// index they search), per target, as a Markdown section; empty when there are none. At most 30
+/// rows, so the PR comment stays bounded.
+pub fn never_matching(outcomes: &[Outcome]) -> String {
+    let rows: Vec<&Outcome> = outcomes.iter().filter(|o| o.never_matches).collect();
+    if rows.is_empty() {
+        return String::new();
+    }
+    let mut md = format!(
+        "\n### Rules that would never match ({})\n\nFields they require do not exist in the \
+         indices they search (`SF203`; see `sigmaforge check` for the fields).\n\n",
+        rows.len()
+    );
+    for o in rows.iter().take(30) {
+        let title = o.title.as_deref().unwrap_or("(untitled)");
+        let _ = writeln!(md, "- `{}` ({}): {title}", o.path, o.target);
+    }
+    if rows.len() > 30 {
+        let _ = writeln!(md, "- … and {} more", rows.len() - 30);
+    }
+    md
+}
+
+/// At most this many not-converted documents are listed in the report.
+const MISSED_CAP: usize = 30;
+
+/// What the report says about conversion: counts per target and every outcome (for the list of
+/// documents that were not converted).
+pub struct Conversion<'a> {
+    /// Counts per target, in target order.
+    pub per_target: &'a [(String, TargetCounts)],
+    /// Every outcome of every target.
+    pub outcomes: &'a [crate::render::Outcome],
 }
 
 /// The Markdown report: headline, findings by code, conversion per target, then either the coverage
@@ -387,12 +457,13 @@ pub fn run(inputs: &RunInputs<'_>) -> Result<RunReport, RunError> {
 pub fn render_markdown(
     summary: &Summary,
     diags: &[Diagnostic],
-    per_target: &[(String, TargetCounts)],
+    conversion: &Conversion<'_>,
     stats: &CoverageStats,
     diff: Option<&CoverageDiff>,
     tests: Option<&TestRun>,
     run_url: Option<&str>,
 ) -> String {
+    let (per_target, outcomes) = (conversion.per_target, conversion.outcomes);
     let mut md = String::new();
     let verdict = if summary.errors > 0 { "❌" } else { "✅" };
     let _ = writeln!(
@@ -451,6 +522,43 @@ pub fn render_markdown(
     }
     if let Some(t) = tests {
         tests_markdown(&mut md, t);
+    }
+    // Which documents were not converted, and why (capped; conversion.jsonl has every one).
+    let missed: Vec<_> = outcomes
+        .iter()
+        .filter(|o| o.status != Status::Converted)
+        .collect();
+    if !missed.is_empty() {
+        let _ = writeln!(
+            md,
+            "<details><summary>Not converted ({})</summary>\n",
+            missed.len()
+        );
+        for o in missed.iter().take(MISSED_CAP) {
+            let _ = writeln!(
+                md,
+                "- `{}` {}: {} — {}",
+                o.path,
+                o.target,
+                if o.status == Status::Failed {
+                    "failed"
+                } else {
+                    "skipped"
+                },
+                o.reason
+                    .as_deref()
+                    .unwrap_or("no reason given")
+                    .replace('\n', " ")
+            );
+        }
+        if missed.len() > MISSED_CAP {
+            let _ = writeln!(
+                md,
+                "- … and {} more: every one is in `conversion.jsonl`",
+                missed.len() - MISSED_CAP
+            );
+        }
+        md.push_str("\n</details>\n\n");
     }
     match diff {
         Some(d) => md.push_str(&d.to_markdown(20)),

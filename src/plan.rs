@@ -6,13 +6,20 @@
 //! default. The resolver is a pure function of those sources (plus a folder probe for the default
 //! rule folder): the environment is handed in as a lookup, never read from the process, so every rule
 //! of the contract is unit-tested here and the CLI only gathers the sources.
+//!
+//! A path that the repository itself names (an `INPUT_*` value from the workflow or a
+//! `.sigmaforge.yml` key, both under the pull request's control) must resolve inside the repository
+//! root after symlinks, or the plan is refused ([`PlanError::Outside`], exit 2); only the operator's
+//! command-line flags may point elsewhere.
 
 use crate::attack::GithubContext;
 use crate::config::{Config, RepoConfigError, TargetSettings};
-use crate::diag::Severity;
+use crate::confine::{self, ConfineError};
+use crate::diag::{FailLevel, Severity};
 use crate::github::{ActionsEnv, Token};
 use crate::pipeline;
-use std::path::PathBuf;
+use std::fmt;
+use std::path::{Path, PathBuf};
 use thiserror::Error;
 
 #[cfg(test)]
@@ -127,6 +134,55 @@ pub enum PlanError {
     /// The `.sigmaforge.yml` could not be read.
     #[error(transparent)]
     Config(#[from] RepoConfigError),
+    /// A path the repository names leads outside the repository root.
+    #[error("{origin}: {source} (only a command-line flag may name a path outside the repository)")]
+    Outside {
+        /// Where the path came from.
+        origin: Origin,
+        /// Where it leads.
+        source: ConfineError,
+    },
+}
+
+/// Which source a setting's value came from; decides whether a path may leave the repository.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Origin {
+    /// A command-line flag: the operator's choice, trusted.
+    Flag,
+    /// An action input (`INPUT_<NAME>`), set by the workflow file of the pull request.
+    Input(&'static str),
+    /// A key of `.sigmaforge.yml`, part of the pull request.
+    File(&'static str),
+    /// The `.sigmaforge.yml` found by searching from the root.
+    Found,
+    /// The built-in default (`rules/`, `sigmaforge-out`): a pull request can make it a symlink.
+    Default(&'static str),
+}
+
+impl fmt::Display for Origin {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Origin::Flag => write!(f, "command-line flag"),
+            Origin::Input(name) => write!(f, "action input `{name}` ({})", input_variable(name)),
+            Origin::File(key) => write!(f, "`{key}:` in {}", crate::config::FILE_NAME),
+            Origin::Found => write!(f, "{}", crate::config::FILE_NAME),
+            Origin::Default(what) => write!(f, "the default {what}"),
+        }
+    }
+}
+
+/// Refuses `path` (relative to `root`, or absolute) when it resolves outside `root`, unless the
+/// operator gave it on the command line.
+pub fn confined(root: &Path, path: &Path, origin: Origin) -> Result<(), PlanError> {
+    if origin == Origin::Flag {
+        return Ok(());
+    }
+    confine::check_inside(root, path).map_err(|source| PlanError::Outside { origin, source })
+}
+
+/// The folder a rule path starts from: the path itself, or the literal prefix of a glob.
+fn rule_base(path: &Path) -> PathBuf {
+    crate::discover::glob_base(&path.to_string_lossy())
 }
 
 /// A value that is set and not blank, trimmed.
@@ -146,10 +202,15 @@ impl<E: Fn(&str) -> Option<String>> Sources<E> {
     }
 
     /// The flag if given, else the action input `name`.
-    fn flag_or_input(&self, flag: &Option<String>, name: &str) -> Option<String> {
+    fn flag_or_input(&self, flag: &Option<String>, name: &'static str) -> Option<String> {
+        self.pick(flag, name).map(|(v, _)| v)
+    }
+
+    /// The flag if given, else the action input `name`, with where the value came from.
+    fn pick(&self, flag: &Option<String>, name: &'static str) -> Option<(String, Origin)> {
         match given(flag.as_deref()) {
-            Some(v) => Some(v.to_string()),
-            None => self.input(name),
+            Some(v) => Some((v.to_string(), Origin::Flag)),
+            None => self.input(name).map(|v| (v, Origin::Input(name))),
         }
     }
 }
@@ -157,20 +218,34 @@ impl<E: Fn(&str) -> Option<String>> Sources<E> {
 /// Where `.sigmaforge.yml` is: `--config`, else the `config` input (both relative to the root), else
 /// `None`, meaning "look for one from the root" ([`Config::find`]).
 pub fn config_path(flags: &RunFlags, env: impl Fn(&str) -> Option<String>) -> Option<PathBuf> {
-    let sources = Sources { env };
-    sources
-        .flag_or_input(&flags.config, "config")
-        .map(|p| flags.repo.join(p))
+    config_source(flags, env).map(|(p, _)| p)
 }
 
-/// Loads the configuration [`config_path`] names, the one found from the root, or the defaults.
+/// [`config_path`] with the source of the value.
+fn config_source(
+    flags: &RunFlags,
+    env: impl Fn(&str) -> Option<String>,
+) -> Option<(PathBuf, Origin)> {
+    let sources = Sources { env };
+    sources
+        .pick(&flags.config, "config")
+        .map(|(p, origin)| (flags.repo.join(p), origin))
+}
+
+/// Loads the configuration [`config_path`] names, the one found from the root, or the defaults. A
+/// configuration named by the `config` input or found in the repository must lie inside the root
+/// (a symlinked `.sigmaforge.yml` could otherwise feed another file's lines into error messages).
 pub fn load_config(
     flags: &RunFlags,
     env: impl Fn(&str) -> Option<String>,
 ) -> Result<Config, PlanError> {
-    let path = config_path(flags, env).or_else(|| Config::find(&flags.repo));
+    let path =
+        config_source(flags, env).or_else(|| Config::find(&flags.repo).map(|p| (p, Origin::Found)));
     Ok(match path {
-        Some(p) => Config::load(&p)?,
+        Some((p, origin)) => {
+            confined(&flags.repo, &p, origin)?;
+            Config::load(&p)?
+        }
         None => Config::default(),
     })
 }
@@ -189,32 +264,58 @@ impl RunPlan {
         let settings = &config.run;
         let root = flags.repo.clone();
 
-        let rules = match src.flag_or_input(&flags.rules, "rules") {
-            Some(r) => r.split_whitespace().map(PathBuf::from).collect(),
-            None if !settings.rules.is_empty() => settings.rules.clone(),
-            None if root.join("rules").is_dir() => vec![PathBuf::from("rules")],
-            None => vec![PathBuf::from(".")],
+        let (rules, origin) = match src.pick(&flags.rules, "rules") {
+            Some((r, origin)) => (r.split_whitespace().map(PathBuf::from).collect(), origin),
+            None if !settings.rules.is_empty() => (settings.rules.clone(), Origin::File("rules")),
+            None if root.join("rules").is_dir() => {
+                (vec![PathBuf::from("rules")], Origin::Default("rule folder"))
+            }
+            None => (vec![PathBuf::from(".")], Origin::Default("rule folder")),
         };
-        let targets = match src.flag_or_input(&flags.targets, "targets") {
+        for r in &rules {
+            confined(&root, &rule_base(r), origin)?;
+        }
+        let mut targets = match src.flag_or_input(&flags.targets, "targets") {
             Some(list) => named_targets(&list, settings.targets.as_deref().unwrap_or_default()),
             None => settings
                 .targets
                 .clone()
                 .unwrap_or_else(pipeline::default_targets),
         };
-        let output_dir = root.join(
-            src.flag_or_input(&flags.output_dir, "output-dir")
-                .map(PathBuf::from)
-                .or_else(|| settings.output.clone())
-                .unwrap_or_else(|| PathBuf::from("sigmaforge-out")),
-        );
+        // Mapping configs come from `.sigmaforge.yml` only: a file (not a built-in name) is resolved
+        // against the root and must stay inside it.
+        for t in &mut targets {
+            for c in &mut t.configs {
+                if !is_builtin_config(c) {
+                    confined(
+                        &root,
+                        Path::new(c.as_str()),
+                        Origin::File("targets.configs"),
+                    )?;
+                    *c = root.join(c.as_str()).display().to_string();
+                }
+            }
+        }
+        let (output, origin) = match src.pick(&flags.output_dir, "output-dir") {
+            Some((o, origin)) => (PathBuf::from(o), origin),
+            None => match &settings.output {
+                Some(o) => (o.clone(), Origin::File("output")),
+                None => (
+                    PathBuf::from("sigmaforge-out"),
+                    Origin::Default("output folder"),
+                ),
+            },
+        };
+        confined(&root, &output, origin)?;
+        let output_dir = root.join(output);
         let fail_level = match src
             .flag_or_input(&flags.fail_level, "fail-level")
             .or_else(|| settings.fail_level.clone())
         {
             None => Some(Severity::Error),
-            Some(l) if l == "never" => None,
-            Some(l) => Some(Severity::parse(&l).ok_or(PlanError::FailLevel(l))?),
+            Some(l) => FailLevel::parse(&l)
+                .ok_or(PlanError::FailLevel(l))?
+                .threshold(),
         };
         let comment = match src.flag_or_input(&flags.comment, "comment") {
             Some(v) => !matches!(
@@ -231,9 +332,13 @@ impl RunPlan {
             .flag_or_input(&flags.comment_author, "comment-author")
             .or_else(|| settings.comment.author.clone())
             .unwrap_or_else(|| crate::github::StickyOptions::default().bot_login);
-        let comment_request = src
-            .flag_or_input(&flags.comment_request, "comment-request")
-            .map(|p| root.join(p));
+        let comment_request = match src.pick(&flags.comment_request, "comment-request") {
+            Some((p, origin)) => {
+                confined(&root, Path::new(&p), origin)?;
+                Some(root.join(p))
+            }
+            None => None,
+        };
 
         // The runner's own variables; the inputs are hidden so the token precedence is decided here.
         let runner = |name: &str| {
@@ -250,8 +355,11 @@ impl RunPlan {
         }
         let github = github_context(runner);
 
-        let base = match src.flag_or_input(&flags.base_dir, "base-dir") {
-            Some(dir) => Base::Folder(root.join(dir)),
+        let base = match src.pick(&flags.base_dir, "base-dir") {
+            Some((dir, origin)) => {
+                confined(&root, Path::new(&dir), origin)?;
+                Base::Folder(root.join(dir))
+            }
             None => match (&flags.base_ref, &actions.event_path) {
                 (Some(rev), _) => Base::Revision(rev.clone()),
                 (None, Some(event)) if actions.is_pull_request_event() => {
@@ -260,10 +368,14 @@ impl RunPlan {
                 (None, _) => Base::None,
             },
         };
-        let attack_data = flags
-            .attack_data
-            .clone()
-            .or_else(|| settings.layer.attack_data.clone());
+        let attack_data = match (&flags.attack_data, &settings.layer.attack_data) {
+            (Some(flag), _) => Some(flag.clone()),
+            (None, Some(file)) => {
+                confined(&root, file, Origin::File("layer.attack-data"))?;
+                Some(root.join(file))
+            }
+            (None, None) => None,
+        };
 
         let tests = crate::eval::suite::DEFAULT_TEST_DIRS
             .iter()
@@ -289,6 +401,13 @@ impl RunPlan {
     }
 }
 
+/// Whether a `configs:` entry names a config shipped in the binary rather than a file.
+fn is_builtin_config(name: &str) -> bool {
+    crate::mapping::builtin_configs()
+        .iter()
+        .any(|(n, _)| *n == name)
+}
+
 /// The targets named in a comma-separated list, each with its configs and options from
 /// `.sigmaforge.yml` when listed there, else bare.
 fn named_targets(list: &str, configured: &[TargetSettings]) -> Vec<TargetSettings> {
@@ -300,10 +419,7 @@ fn named_targets(list: &str, configured: &[TargetSettings]) -> Vec<TargetSetting
                 .iter()
                 .find(|t| t.name == name)
                 .cloned()
-                .unwrap_or_else(|| TargetSettings {
-                    name: name.to_string(),
-                    ..TargetSettings::default()
-                })
+                .unwrap_or_else(|| pipeline::default_target(name))
         })
         .collect()
 }

@@ -4,6 +4,7 @@
 
 use crate::diag::{self, Diagnostic, Pos};
 use crate::discover::{self, DiscoverError};
+use crate::fsread;
 use crate::rule::codes;
 use crate::rule::file::{self, ParsedFile};
 use crate::rule::{Document, SourceDoc};
@@ -53,10 +54,16 @@ impl Scan {
     }
 }
 
+/// A rule file is read only when it is a regular file within the rule reader's size limit.
+pub const RULE_FILE: fsread::Cap = fsread::Cap {
+    what: "a rule file",
+    bytes: file::MAX_FILE_BYTES as u64,
+};
+
 /// Reads and parses one file, turning I/O failures into diagnostics.
 pub fn parse_path(path: &std::path::Path) -> ParsedFile {
     let shown = discover::display_path(path);
-    match std::fs::read(path) {
+    match fsread::read_bytes(path, RULE_FILE) {
         Ok(bytes) => file::parse_bytes(&shown, &bytes),
         Err(e) => ParsedFile {
             diags: vec![Diagnostic::new(
@@ -64,7 +71,7 @@ pub fn parse_path(path: &std::path::Path) -> ParsedFile {
                 Pos::new(1, 1),
                 codes::IO,
                 crate::diag::Severity::Error,
-                format!("cannot read file: {e}"),
+                e.to_string(),
             )],
             ..ParsedFile::default()
         },
@@ -73,7 +80,12 @@ pub fn parse_path(path: &std::path::Path) -> ParsedFile {
 
 /// Scans the inputs: discovery, parallel parsing, then reference resolution.
 pub fn scan(inputs: &[PathBuf]) -> Result<Scan, DiscoverError> {
-    let paths = discover::discover(inputs)?;
+    scan_excluding(inputs, &[])
+}
+
+/// Like [`scan`], never entering the `excluded` folders (see [`discover::discover_excluding`]).
+pub fn scan_excluding(inputs: &[PathBuf], excluded: &[PathBuf]) -> Result<Scan, DiscoverError> {
+    let paths = discover::discover_excluding(inputs, excluded)?;
     let parsed: Vec<ParsedFile> = paths.par_iter().map(|p| parse_path(p)).collect();
     let mut scan = Scan {
         files: paths.iter().map(|p| discover::display_path(p)).collect(),

@@ -14,6 +14,7 @@ pub mod layer;
 pub mod stats;
 mod stix;
 pub mod svg;
+mod table;
 pub mod tags;
 
 pub use adapt::{coverage_rule, coverage_rules};

@@ -4,7 +4,7 @@
 //! Same rules as `scripts/gen_attack_tables.py`: tactics in `x-mitre-matrix` order, technique
 //! tactics from `kill_chain_phases`, `revoked_by` following `revoked-by` chains to the end.
 
-use super::data::{AttackDataError, AttackObject, RawTable, Tactic, Technique};
+use super::table::{AttackDataError, AttackObject, RawTable, Tactic, Technique};
 use serde::Deserialize;
 use std::collections::{BTreeMap, HashMap, HashSet};
 

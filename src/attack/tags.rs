@@ -307,21 +307,21 @@ impl TagFindingKind {
             }
             TagFindingKind::RevokedTechnique { id, revoked_by } => match revoked_by {
                 Some(r) => format!(
-                    "technique {id} is revoked in ATT&CK {version}: use attack.{} (coverage counted under {r})",
+                    "technique {id} is revoked in {version}: use attack.{} (coverage counted under {r})",
                     r.to_ascii_lowercase()
                 ),
                 None => {
-                    format!("technique {id} is revoked in ATT&CK {version} without replacement")
+                    format!("technique {id} is revoked in {version} without replacement")
                 }
             },
             TagFindingKind::DeprecatedTechnique { id } => {
-                format!("technique {id} is deprecated in ATT&CK {version}; remove the tag")
+                format!("technique {id} is deprecated in {version}; remove the tag")
             }
             TagFindingKind::UnknownObject { object, id } => {
                 format!("unknown ATT&CK {} {id} (data {version})", object.label())
             }
             TagFindingKind::DeprecatedObject { object, id } => format!(
-                "ATT&CK {} {id} is deprecated in ATT&CK {version}; remove the tag",
+                "ATT&CK {} {id} is deprecated in {version}; remove the tag",
                 object.label()
             ),
             TagFindingKind::UncheckedObject { object, id } => format!(
@@ -467,7 +467,17 @@ fn analyze_with(rule: &CoverageRule, matrices: &[&Matrix]) -> RuleAttack {
         match parsed {
             AttackTag::Tactic(name) => {
                 let hyphen = name.replace('_', "-");
-                if hyphen != name {
+                // One finding per problem: the spelling is only worth a finding when the hyphen
+                // form is a valid tactic (`defense_evasion` gets the retired-tactic finding alone).
+                let in_enterprise = enterprise.tactic(&hyphen);
+                let retired = !in_enterprise.is_some_and(|t| t.is_active())
+                    && hyphen == "defense-evasion"
+                    && enterprise.tactic("stealth").is_some();
+                let hyphen_valid = !retired
+                    && matrices
+                        .iter()
+                        .any(|m| m.tactic(&hyphen).is_some_and(|t| t.is_active()));
+                if hyphen != name && hyphen_valid {
                     push(
                         &mut out,
                         TagFindingKind::UnderscoreTactic {
@@ -475,11 +485,10 @@ fn analyze_with(rule: &CoverageRule, matrices: &[&Matrix]) -> RuleAttack {
                         },
                     );
                 }
-                let in_enterprise = enterprise.tactic(&hyphen);
                 if in_enterprise.is_some_and(|t| t.is_active()) {
                     out.tactics.insert(hyphen.clone());
                     tactic_tags.push((hyphen, tag.clone()));
-                } else if hyphen == "defense-evasion" && enterprise.tactic("stealth").is_some() {
+                } else if retired {
                     out.tactics
                         .extend(EVASION_SUCCESSORS.iter().map(|s| s.to_string()));
                     retired_at.push(out.findings.len());
@@ -762,15 +771,20 @@ mod tests {
                 suggestion: "attack.privilege-escalation".into()
             }]
         );
+        // one finding per problem: the retired tactic, not also its spelling
         let k = kinds(&["attack.defense_evasion"]);
-        assert_eq!(k[0].code(), "attack-underscore-tactic");
         assert_eq!(
-            k[1],
-            TagFindingKind::RetiredTactic {
+            k,
+            [TagFindingKind::RetiredTactic {
                 tactic: "defense-evasion".into(),
                 suggestions: vec!["attack.stealth".into(), "attack.defense-impairment".into()]
-            }
+            }]
         );
+        let k = kinds(&["attack.defense_evasion", "attack.t1562.001"]);
+        assert!(k.contains(&TagFindingKind::RetiredTactic {
+            tactic: "defense-evasion".into(),
+            suggestions: vec!["attack.defense-impairment".into()]
+        }));
         // retired tactic + a stealth technique: the suggestion narrows to stealth
         let k = kinds(&["attack.defense-evasion", "attack.t1027"]);
         assert!(k.contains(&TagFindingKind::RetiredTactic {

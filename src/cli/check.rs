@@ -1,14 +1,16 @@
 //! `sigmaforge check`: parse and validate rules, report findings.
 
-use super::util::{exit_without_drop, load_attack_data, write_output};
+use super::util::{
+    FieldArgs, exit_without_drop, load_attack_data, load_field_catalog, write_output,
+};
 use anyhow::{Context, Result};
 use clap::ValueEnum;
-use sigmaforge::diag::Severity;
+use sigmaforge::diag::{FailLevel, Severity};
 use sigmaforge::report::{self, Summary};
-use sigmaforge::scan;
+use sigmaforge::{fsread, scan};
 use std::collections::HashMap;
 use std::io::IsTerminal;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -31,9 +33,10 @@ pub(super) struct CheckArgs {
     /// Write the report to a file instead of standard output.
     #[arg(short, long)]
     output: Option<PathBuf>,
-    /// Lowest severity that makes the exit code 1.
-    #[arg(long, default_value = "error", value_parser = parse_severity)]
-    fail_level: Severity,
+    /// Lowest severity that makes the exit code 1: error, warning, info or never (default: the
+    /// `fail-level` of `.sigmaforge.yml`, else error).
+    #[arg(long, value_parser = parse_fail_level)]
+    fail_level: Option<FailLevel>,
     /// sigmaforge configuration (default: `.sigmaforge.yml` in the current folder or its parents, up to
     /// the repository root).
     #[arg(long)]
@@ -52,6 +55,67 @@ pub(super) struct CheckArgs {
     /// The date date-dependent checks compare against (YYYY-MM-DD), for reproducible runs.
     #[arg(long, hide = true, value_parser = parse_date)]
     today: Option<sigmaforge::validate::date::Date>,
+    /// A mapping config chain to check fields under (repeatable, in order), in addition to the
+    /// chains of the targets `.sigmaforge.yml` configures.
+    #[arg(long = "map-config", value_name = "NAME")]
+    map_configs: Vec<String>,
+    #[command(flatten)]
+    fields: FieldArgs,
+}
+
+/// `SF2xx` field findings under every configured target's config chain (and `--map-config`),
+/// with the catalog and mode from the flags, else from `.sigmaforge.yml`.
+fn field_findings(
+    scan: &scan::Scan,
+    args: &CheckArgs,
+    file: Option<&sigmaforge::config::Config>,
+) -> Result<Vec<sigmaforge::diag::Diagnostic>> {
+    use sigmaforge::fieldcheck::{self, FieldCheck, NamedSet};
+    let run = file.map(|c| &c.run);
+    let mode = match (
+        args.fields.field_check,
+        run.and_then(|r| r.field_check.as_deref()),
+    ) {
+        (Some(m), _) => m,
+        (None, Some(m)) => FieldCheck::parse(m).unwrap_or_default(),
+        (None, None) => FieldCheck::default(),
+    };
+    let files: Vec<PathBuf> = if !args.fields.field_catalog.is_empty() {
+        args.fields.field_catalog.clone()
+    } else {
+        let base = file
+            .and_then(|c| c.path.as_deref())
+            .and_then(|p| p.parent())
+            .unwrap_or(std::path::Path::new(""));
+        run.map_or_else(Vec::new, |r| {
+            r.field_catalog.iter().map(|p| base.join(p)).collect()
+        })
+    };
+    let Some(catalog) = load_field_catalog(&files, mode)? else {
+        return Ok(Vec::new());
+    };
+    let mut chains: Vec<Vec<String>> = Vec::new();
+    if !args.map_configs.is_empty() {
+        chains.push(args.map_configs.clone());
+    }
+    for t in run.and_then(|r| r.targets.as_ref()).into_iter().flatten() {
+        if !t.configs.is_empty() && !chains.contains(&t.configs) {
+            chains.push(t.configs.clone());
+        }
+    }
+    let mut sets = Vec::new();
+    for c in &chains {
+        let set = sigmaforge::mapping::ConfigSet::load(c)?.with_catalog(catalog.clone(), false);
+        sets.push((c.join(" + "), set));
+    }
+    let named: Vec<NamedSet<'_>> = sets
+        .iter()
+        .map(|(label, set)| NamedSet {
+            label: label.clone(),
+            set,
+        })
+        .collect();
+    Ok(fieldcheck::check(scan, &named, mode))
 }
 
 fn parse_date(s: &str) -> Result<sigmaforge::validate::date::Date, String> {
@@ -59,22 +123,33 @@ fn parse_date(s: &str) -> Result<sigmaforge::validate::date::Date, String> {
         .ok_or_else(|| format!("`{s}` is not a date YYYY-MM-DD"))
 }
 
-fn parse_severity(s: &str) -> Result<Severity, String> {
-    Severity::parse(s).ok_or_else(|| format!("unknown severity `{s}` (use info, warning, error)"))
+fn parse_fail_level(s: &str) -> Result<FailLevel, String> {
+    FailLevel::parse(s)
+        .ok_or_else(|| format!("unknown fail-level `{s}` (use {})", FailLevel::EXPECTED))
 }
 
 pub(super) fn check(args: CheckArgs) -> Result<ExitCode> {
     use sigmaforge::config::{Config, ValidationConfig};
-    let mut validation = match (&args.validation_config, &args.config) {
-        (Some(p), _) => ValidationConfig::load_sigma_cli(p)?,
-        (None, Some(p)) => Config::load(p)?.validation,
-        (None, None) => {
+    let file = match &args.config {
+        Some(p) => Some(Config::load(p)?),
+        None => {
             let cwd = std::env::current_dir().context("reading the current folder")?;
-            match Config::find(&cwd) {
-                Some(p) => Config::load(&p)?.validation,
-                None => ValidationConfig::default(),
-            }
+            Config::find(&cwd).map(|p| Config::load(&p)).transpose()?
         }
+    };
+    // The flag wins; else the file's `fail-level` (validated when the file was loaded); else error.
+    let fail_level = args
+        .fail_level
+        .or_else(|| {
+            file.as_ref()
+                .and_then(|c| c.run.fail_level.as_deref())
+                .and_then(FailLevel::parse)
+        })
+        .unwrap_or(FailLevel::At(Severity::Error));
+    let mut validation = match (&args.validation_config, &file) {
+        (Some(p), _) => ValidationConfig::load_sigma_cli(p)?,
+        (None, Some(c)) => c.validation.clone(),
+        (None, None) => ValidationConfig::default(),
     };
     if let Some(t) = args.today {
         validation.set_today(t);
@@ -90,7 +165,8 @@ pub(super) fn check(args: CheckArgs) -> Result<ExitCode> {
     let diags = if args.no_validate {
         &scan.diagnostics
     } else {
-        validated = sigmaforge::validate::run_with(&scan, &validation, &extra);
+        let findings = field_findings(&scan, &args, file.as_ref())?;
+        validated = sigmaforge::validate::run_with_findings(&scan, &validation, &extra, findings);
         &validated
     };
     let summary = Summary::new(
@@ -106,14 +182,24 @@ pub(super) fn check(args: CheckArgs) -> Result<ExitCode> {
         CheckFormat::Junit => report::junit::render(diags, &scan.files, &catalogue),
         CheckFormat::Github => report::github::render(diags, &summary, &catalogue),
         CheckFormat::Text => {
-            let mut sources = HashMap::new();
+            // Frames show the text the scan read (UTF-8 files only); a file a diagnostic names
+            // outside the scan is read through the same bounded reader, once.
+            let mut sources: HashMap<&str, &str> = scan
+                .files
+                .iter()
+                .zip(&scan.sources)
+                .filter_map(|(f, s)| Some((f.as_str(), s.text.as_deref()?)))
+                .collect();
+            let mut others: HashMap<&str, String> = HashMap::new();
             for d in diags {
-                if !sources.contains_key(&d.path)
-                    && let Ok(text) = std::fs::read_to_string(&d.path)
+                if !sources.contains_key(d.path.as_str())
+                    && !others.contains_key(d.path.as_str())
+                    && let Ok(text) = fsread::read_text(Path::new(&d.path), scan::RULE_FILE)
                 {
-                    sources.insert(d.path.clone(), text);
+                    others.insert(&d.path, text);
                 }
             }
+            sources.extend(others.iter().map(|(k, v)| (*k, v.as_str())));
             let color = args.output.is_none()
                 && std::io::stdout().is_terminal()
                 && std::env::var_os("NO_COLOR").is_none();
@@ -126,7 +212,7 @@ pub(super) fn check(args: CheckArgs) -> Result<ExitCode> {
         }
     };
     write_output(args.output.as_ref(), &rendered)?;
-    let failing = diags.iter().any(|d| d.severity >= args.fail_level);
+    let failing = diags.iter().any(|d| fail_level.fails(d.severity));
     exit_without_drop(scan);
     Ok(if failing {
         ExitCode::from(1)

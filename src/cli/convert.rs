@@ -1,6 +1,9 @@
 //! `sigmaforge convert`: rules into Elastic artifacts through mapping configs and overrides.
 
-use super::util::{exit_without_drop, load_attack_data, write_output};
+use super::util::{
+    FieldArgs, exit_without_drop, load_attack_data, load_field_catalog, name_inputs,
+    report_written, write_output,
+};
 use anyhow::Result;
 use clap::ValueEnum;
 use sigmaforge::scan;
@@ -26,7 +29,7 @@ pub(super) struct ConvertArgs {
     /// Mapping configs (built-in names or paths), applied in order (`sigmaforge list configs`).
     #[arg(short, long = "config")]
     configs: Vec<String>,
-    /// Target options as key=value (`docs/targets.md`).
+    /// Target options as key=value for every target, or target.key=value for one (`docs/targets.md`).
     #[arg(short = 'O', long = "option", value_parser = parse_key_value)]
     options: Vec<(String, String)>,
     /// Write one file per rule and the bundles under DIR/<target>/ instead of printing.
@@ -38,6 +41,8 @@ pub(super) struct ConvertArgs {
     /// ATT&CK table or MITRE STIX bundle for es-rule `threat[]` (default: the embedded v19.1).
     #[arg(long, value_name = "FILE")]
     attack_data: Option<PathBuf>,
+    #[command(flatten)]
+    fields: FieldArgs,
 }
 
 fn parse_key_value(s: &str) -> Result<(String, String), String> {
@@ -50,27 +55,31 @@ fn parse_key_value(s: &str) -> Result<(String, String), String> {
 pub(super) fn convert(args: ConvertArgs) -> Result<ExitCode> {
     use sigmaforge::mapping;
     use sigmaforge::render::{self as target, convert};
-    let set = mapping::ConfigSet::load(&args.configs)?;
+    let mut set = mapping::ConfigSet::load(&args.configs)?;
+    if args.configs.is_empty() {
+        eprintln!(
+            "sigmaforge: note: no mapping config (-c): field names stay as written in the rules (built-in configs: `sigmaforge list configs`)"
+        );
+    }
+    let mode = args.fields.field_check.unwrap_or_default();
+    if let Some(catalog) = load_field_catalog(&args.fields.field_catalog, mode)? {
+        set = set.with_catalog(catalog, mode == sigmaforge::fieldcheck::FieldCheck::Strict);
+    }
     for w in set.configs().iter().flat_map(|c| c.warnings()) {
         eprintln!("sigmaforge: warning: {w}");
     }
     let options: std::collections::BTreeMap<String, String> = args.options.into_iter().collect();
-    let mut targets: Vec<Box<dyn target::Target>> = Vec::new();
     for name in &args.targets {
         set.check_target(name)?;
-        targets.push(target::configured(name, &options).map_err(anyhow::Error::msg)?);
     }
+    let targets = target::configured_all(&args.targets, &options).map_err(anyhow::Error::msg)?;
     let refs: Vec<&dyn target::Target> = targets.iter().map(|t| t.as_ref()).collect();
     let scan = scan::scan(&args.paths)?;
     let attack = load_attack_data(args.attack_data.as_deref())?;
     let outcomes = convert::convert(&scan, &set, &attack, &refs);
     if let Some(dir) = &args.output {
         let written = target::output::write_outputs(dir, &outcomes, &refs)?;
-        eprintln!(
-            "sigmaforge: {} file(s) written under {}",
-            written.len(),
-            dir.display()
-        );
+        report_written(&written, dir);
     }
     let mut out = String::new();
     match args.format {
@@ -81,8 +90,14 @@ pub(super) fn convert(args: ConvertArgs) -> Result<ExitCode> {
             }
         }
         ConvertFormat::Text if args.output.is_none() => {
+            // Several artifacts: each is labelled with its file and target (on its own line, as
+            // `head` does), so none is mistaken for another's.
+            let label = outcomes.iter().filter(|o| o.output.is_some()).count() > 1;
             for o in &outcomes {
                 if let Some(text) = &o.output {
+                    if label {
+                        out.push_str(&format!("==> {} [{}] <==\n", o.path, o.target));
+                    }
                     out.push_str(text);
                     if !text.ends_with('\n') {
                         out.push('\n');
@@ -93,12 +108,48 @@ pub(super) fn convert(args: ConvertArgs) -> Result<ExitCode> {
         ConvertFormat::Text => {}
     }
     write_output(None, &out)?;
+    // Every target of a rule renders the same IR: print each warning once per rule document.
+    let mut shown = std::collections::HashSet::new();
     for o in &outcomes {
         for w in &o.warnings {
-            eprintln!("{}: warning: {w}", o.path);
+            if shown.insert((&o.path, o.index, w)) {
+                eprintln!("{}: warning: {w}", o.path);
+            }
         }
     }
+    // Failures name their file (capped; `--format jsonl` has every one).
+    let failures: Vec<_> = outcomes
+        .iter()
+        .filter(|o| o.status == target::Status::Failed)
+        .collect();
+    for o in failures.iter().take(20) {
+        eprintln!(
+            "{}: {}: failed: {}",
+            o.path,
+            o.target,
+            o.reason.as_deref().unwrap_or("no reason given")
+        );
+    }
+    if failures.len() > 20 {
+        eprintln!(
+            "… and {} more failure(s); see --format jsonl",
+            failures.len() - 20
+        );
+    }
     let (converted, skipped, failed, reasons) = convert::summarize(&outcomes);
+    let named = |status: target::Status| {
+        let mut v: Vec<(String, String)> = outcomes
+            .iter()
+            .filter(|o| o.status == status)
+            .map(|o| (o.path.clone(), o.reason.clone().unwrap_or_default()))
+            .collect();
+        v.dedup();
+        v
+    };
+    let (failed_inputs, skipped_inputs) = (
+        named(target::Status::Failed),
+        named(target::Status::Skipped),
+    );
     exit_without_drop((scan, outcomes));
     eprintln!(
         "sigmaforge: {converted} converted, {skipped} skipped, {failed} failed ({} target(s))",
@@ -113,6 +164,8 @@ pub(super) fn convert(args: ConvertArgs) -> Result<ExitCode> {
             reasons.len() - 10
         );
     }
+    name_inputs("failed", &failed_inputs, "--format jsonl");
+    name_inputs("skipped", &skipped_inputs, "--format jsonl");
     Ok(if failed > 0 {
         ExitCode::from(1)
     } else {

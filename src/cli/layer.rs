@@ -1,9 +1,10 @@
 //! `sigmaforge layer`: an ATT&CK Navigator layer (and SVG heatmap, statistics) of the rules.
 
 use super::args::CoverageFilterArgs;
-use super::util::{load_attack_data, process_env, write_file};
+use super::util::{load_attack_data, name_inputs, process_env, write_file};
 use anyhow::Result;
 use sigmaforge::diag::Severity;
+use sigmaforge::render::Status;
 use sigmaforge::scan;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -37,7 +38,8 @@ pub(super) struct LayerArgs {
     /// Cap the colour gradient at this score (default: the real maximum).
     #[arg(long)]
     gradient_max: Option<u32>,
-    /// Exit 1 when a tag adds no coverage (unknown, deprecated or malformed).
+    /// Exit 1 when a tag adds no coverage (unknown, deprecated or malformed); error findings always
+    /// exit 1.
     #[arg(long)]
     fail_on_unmapped: bool,
     #[command(flatten)]
@@ -50,6 +52,7 @@ pub(super) fn layer(args: LayerArgs) -> Result<ExitCode> {
     let filter = args.common.filter()?;
     let scan = scan::scan(&args.paths)?;
     let rules = attack::coverage_rules(&scan, None);
+    let unusable = sigmaforge::render::convert::unusable_inputs(&scan);
     let options = attack::LayerOptions {
         name: args.name.clone(),
         description: args.description.clone(),
@@ -93,7 +96,9 @@ pub(super) fn layer(args: LayerArgs) -> Result<ExitCode> {
             write_file(p, &stats.to_markdown())?;
         }
     }
+    let mut errors = 0;
     for f in &out.findings {
+        errors += usize::from(f.finding.kind.severity() == Severity::Error);
         if f.finding.kind.severity() >= Severity::Warning {
             eprintln!(
                 "{}:{}:{}: {}: {}",
@@ -112,9 +117,29 @@ pub(super) fn layer(args: LayerArgs) -> Result<ExitCode> {
         out.attack_version,
         out.unmapped_tags
     );
-    Ok(if args.fail_on_unmapped && out.unmapped_tags > 0 {
-        ExitCode::from(1)
-    } else {
-        ExitCode::SUCCESS
-    })
+    let named = |status| {
+        unusable
+            .iter()
+            .filter(|u| u.status == status)
+            .map(|u| (u.path.clone(), u.reason.clone()))
+            .collect::<Vec<_>>()
+    };
+    let (failed, skipped) = (named(Status::Failed), named(Status::Skipped));
+    if !failed.is_empty() || !skipped.is_empty() {
+        eprintln!(
+            "sigmaforge: {} input(s) failed and {} skipped: not in the layer",
+            failed.len(),
+            skipped.len()
+        );
+        name_inputs("failed", &failed, "`sigmaforge check`");
+        name_inputs("skipped", &skipped, "`sigmaforge check`");
+    }
+    // An `error:` line printed means the layer is wrong somewhere: never exit 0 after one.
+    Ok(
+        if errors > 0 || !failed.is_empty() || (args.fail_on_unmapped && out.unmapped_tags > 0) {
+            ExitCode::from(1)
+        } else {
+            ExitCode::SUCCESS
+        },
+    )
 }

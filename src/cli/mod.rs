@@ -26,18 +26,13 @@ struct Cli {
     command: Command,
 }
 
+/// In pipeline order: what a user meets first comes first in `--help`.
 #[derive(Subcommand, Debug)]
 enum Command {
     /// Parse and validate rules, reporting findings with file:line:col.
     Check(check::CheckArgs),
     /// Run rule tests (events each rule must or must not match), or backtest rules over event files.
     Test(test::TestArgs),
-    /// List built-in items (parser codes).
-    List(list::ListArgs),
-    /// Post a pull-request comment computed earlier (`workflow_run` half of the fork-safe flow).
-    Comment(comment::CommentArgs),
-    /// The whole job (check, convert, layer, coverage, reports, PR comment), as the GitHub Action runs it.
-    Run(run::RunArgs),
     /// Convert rules into Elastic artifacts through mapping configs and overrides.
     Convert(convert::ConvertArgs),
     /// Write an ATT&CK Navigator layer (and optionally an SVG heatmap) of the rules' coverage.
@@ -45,6 +40,12 @@ enum Command {
     /// Coverage statistics, and the coverage/findings diff between two trees or revisions.
     #[command(subcommand)]
     Coverage(CoverageCommand),
+    /// The whole job (check, convert, layer, coverage, reports, PR comment), as the GitHub Action runs it.
+    Run(run::RunArgs),
+    /// Post a pull-request comment computed earlier (`workflow_run` half of the fork-safe flow).
+    Comment(comment::CommentArgs),
+    /// List built-in validators, parser codes, targets and mapping configs.
+    List(list::ListArgs),
 }
 
 /// Exit codes: 0 clean, 1 findings at the fail level, 2 usage or configuration error.

@@ -3,7 +3,10 @@
 //! The settings come from [`sigmaforge::plan`]: this module only gathers the flags, the process
 //! environment and `.sigmaforge.yml`, then carries out the plan and reports to the runner.
 
-use super::util::{exit_without_drop, load_attack_data, process_env};
+use super::util::{
+    exit_without_drop, load_attack_data, load_field_catalog, name_inputs, process_env,
+    report_written, text_findings,
+};
 use anyhow::Result;
 use sigmaforge::github::{self, CommentAction, StickyOptions, commands};
 use sigmaforge::plan::{self, Base, RunFlags, RunPlan};
@@ -111,6 +114,38 @@ pub(super) fn run(args: RunArgs) -> Result<ExitCode> {
         _ => checkout.as_ref().map(|c| c.path().to_path_buf()),
     };
 
+    // Say which mapping a target gets when nothing configured it.
+    let defaulted: Vec<&str> = plan
+        .targets
+        .iter()
+        .filter(|t| {
+            t.configs
+                .iter()
+                .map(String::as_str)
+                .eq(pipeline::DEFAULT_CONFIGS)
+        })
+        .map(|t| t.name.as_str())
+        .collect();
+    if !defaulted.is_empty() && config.run.targets.is_none() {
+        eprintln!(
+            "sigmaforge: note: {} with the built-in configs {}, each applied to the log sources it knows (set `targets:` in .sigmaforge.yml to choose)",
+            defaulted.join(", "),
+            pipeline::DEFAULT_CONFIGS.join(", ")
+        );
+    }
+    let field_mode = config
+        .run
+        .field_check
+        .as_deref()
+        .and_then(sigmaforge::fieldcheck::FieldCheck::parse)
+        .unwrap_or_default();
+    let field_files: Vec<std::path::PathBuf> = config
+        .run
+        .field_catalog
+        .iter()
+        .map(|p| plan.root.join(p))
+        .collect();
+    let fields = load_field_catalog(&field_files, field_mode)?;
     let report = pipeline::run(&pipeline::RunInputs {
         root: plan.root.clone(),
         config: &config,
@@ -122,15 +157,26 @@ pub(super) fn run(args: RunArgs) -> Result<ExitCode> {
         github: plan.github.clone(),
         run_url: env.run_url(),
         tests: plan.tests.clone(),
+        fields,
+        strict_fields: field_mode == sigmaforge::fieldcheck::FieldCheck::Strict,
     })?;
     drop(checkout);
 
-    // Human summary on stderr.
+    // Outside Actions (where annotations show them), the findings as `check` prints them.
+    if !env.in_actions {
+        print!(
+            "{}",
+            text_findings(&report.head.diagnostics, &report.summary, true)
+        );
+    }
+    // Human summary on stderr (the findings' text above ends with the same counts).
     let s = &report.summary;
-    eprintln!(
-        "sigmaforge: {} file(s), {} document(s): {} error(s), {} warning(s), {} info",
-        s.files, s.documents, s.errors, s.warnings, s.infos
-    );
+    if env.in_actions {
+        eprintln!(
+            "sigmaforge: {} file(s), {} document(s): {} error(s), {} warning(s), {} info",
+            s.files, s.documents, s.errors, s.warnings, s.infos
+        );
+    }
     for (name, c) in &report.per_target {
         eprintln!(
             "sigmaforge: {name}: {} converted, {} skipped, {} failed",
@@ -144,6 +190,19 @@ pub(super) fn run(args: RunArgs) -> Result<ExitCode> {
             t.passed, t.failed, t.errors, t.untested
         );
     }
+    for (status, label) in [
+        (sigmaforge::render::Status::Failed, "failed"),
+        (sigmaforge::render::Status::Skipped, "skipped"),
+    ] {
+        let list: Vec<(String, String)> = report
+            .unusable
+            .iter()
+            .filter(|u| u.status == status)
+            .map(|u| (u.path.clone(), u.reason.clone()))
+            .collect();
+        name_inputs(label, &list, "conversion.jsonl");
+    }
+    report_written(&report.written, &plan.output_dir);
     eprintln!(
         "sigmaforge: ATT&CK {}: {} technique(s) covered; artifacts in {}",
         report.stats.attack_version,
@@ -198,13 +257,16 @@ pub(super) fn run(args: RunArgs) -> Result<ExitCode> {
         }
     }
 
-    if plan.comment && env.is_pull_request_event() {
+    // A comment request is written whenever one is asked for: fork pull requests set
+    // `comment: false` (their token cannot post) together with `comment-request`, and the trusted
+    // `workflow_run` half posts it.
+    if env.is_pull_request_event() {
         if let Some(path) = &plan.comment_request {
             let req =
                 github::CommentRequest::for_current_pr(env, &plan.comment_id, &report.markdown)?;
             github::request::write_comment_request(path, &req)?;
             outputs.push(("comment-request-path", path.display().to_string()));
-        } else {
+        } else if plan.comment {
             let options = StickyOptions {
                 marker_id: plan.comment_id.clone(),
                 bot_login: plan.comment_author.clone(),

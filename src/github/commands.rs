@@ -9,7 +9,7 @@ use std::io::Write;
 use std::path::Path;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use super::{GithubError, Result};
+use super::error::{GithubError, Result};
 
 /// GitHub shows at most this many annotations of each severity per step; extra ones are dropped.
 pub const ANNOTATIONS_PER_SEVERITY: usize = 10;

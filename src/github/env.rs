@@ -5,6 +5,9 @@
 
 use std::fmt;
 use std::path::PathBuf;
+use std::time::Duration;
+
+use super::error::GithubError;
 
 /// Default REST endpoint when `GITHUB_API_URL` is absent (local runs against github.com).
 pub const DEFAULT_API_URL: &str = "https://api.github.com";
@@ -68,6 +71,9 @@ pub struct ActionsEnv {
     pub step_summary_path: Option<PathBuf>,
     /// Token from `GITHUB_TOKEN`, else the action inputs `INPUT_TOKEN` / `INPUT_GITHUB-TOKEN`.
     pub token: Option<Token>,
+    /// `SIGMAFORGE_GITHUB_DEADLINE` as given (seconds); checked by [`ActionsEnv::github_deadline`]
+    /// so a typo is reported when GitHub work starts, not silently ignored.
+    pub github_deadline: Option<String>,
 }
 
 /// Outside Actions: the public github.com endpoints and nothing else.
@@ -104,6 +110,23 @@ impl ActionsEnv {
             output_path: non_empty("GITHUB_OUTPUT").map(PathBuf::from),
             step_summary_path: non_empty("GITHUB_STEP_SUMMARY").map(PathBuf::from),
             token,
+            github_deadline: non_empty("SIGMAFORGE_GITHUB_DEADLINE"),
+        }
+    }
+
+    /// The overall budget for GitHub API work from `SIGMAFORGE_GITHUB_DEADLINE`: seconds, a
+    /// whole or decimal number from 1 to 3600, optionally with an `s` suffix.
+    pub fn github_deadline(&self) -> Result<Option<Duration>, GithubError> {
+        let Some(raw) = self.github_deadline.as_deref() else {
+            return Ok(None);
+        };
+        let text = raw.trim();
+        let secs = text.strip_suffix('s').unwrap_or(text).trim();
+        match secs.parse::<f64>() {
+            Ok(s) if (1.0..=3600.0).contains(&s) => Ok(Some(Duration::from_secs_f64(s))),
+            _ => Err(GithubError::Config(format!(
+                "SIGMAFORGE_GITHUB_DEADLINE={raw:?}: expected seconds from 1 to 3600, e.g. 60"
+            ))),
         }
     }
 
@@ -182,5 +205,26 @@ mod tests {
             env.token.map(|t| t.expose().to_string()).as_deref(),
             Some("t2")
         );
+    }
+
+    #[test]
+    fn github_deadline_from_the_environment() {
+        let with = |v: &str| {
+            let v = v.to_string();
+            ActionsEnv::from_lookup(move |n| (n == "SIGMAFORGE_GITHUB_DEADLINE").then(|| v.clone()))
+        };
+        assert_eq!(ActionsEnv::default().github_deadline().unwrap(), None);
+        assert_eq!(
+            with("30").github_deadline().unwrap(),
+            Some(Duration::from_secs(30))
+        );
+        assert_eq!(
+            with(" 2.5s ").github_deadline().unwrap(),
+            Some(Duration::from_millis(2500))
+        );
+        for bad in ["0", "-5", "abc", "3601", "NaN", "inf"] {
+            let err = with(bad).github_deadline().unwrap_err().to_string();
+            assert!(err.contains("SIGMAFORGE_GITHUB_DEADLINE"), "{bad}: {err}");
+        }
     }
 }

@@ -8,7 +8,7 @@ use std::path::Path;
 
 use serde::Deserialize;
 
-use super::{GithubError, Result};
+use super::error::{GithubError, Result};
 
 /// Event payloads larger than this are refused (real ones are a few hundred KiB at most).
 const MAX_EVENT_BYTES: u64 = 16 * 1024 * 1024;
@@ -144,24 +144,11 @@ pub fn parse_workflow_run_event(json: &str) -> Result<WorkflowRunEvent, String> 
 
 /// Read a payload file with a size cap, so a bogus path cannot make us load a huge file.
 fn read_payload(path: &Path) -> Result<String> {
-    use std::io::Read;
-    let io = |source| GithubError::Io {
-        action: "cannot read event payload",
-        path: path.to_path_buf(),
-        source,
+    let cap = crate::fsread::Cap {
+        what: "an event payload",
+        bytes: MAX_EVENT_BYTES,
     };
-    let file = std::fs::File::open(path).map_err(io)?;
-    let mut text = String::new();
-    file.take(MAX_EVENT_BYTES + 1)
-        .read_to_string(&mut text)
-        .map_err(io)?;
-    if text.len() as u64 > MAX_EVENT_BYTES {
-        return Err(GithubError::Event {
-            path: path.to_path_buf(),
-            message: format!("larger than {MAX_EVENT_BYTES} bytes"),
-        });
-    }
-    Ok(text)
+    Ok(crate::fsread::read_text(path, cap)?)
 }
 
 /// Read and parse `GITHUB_EVENT_PATH` for a `pull_request` / `pull_request_target` run.

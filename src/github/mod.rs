@@ -6,7 +6,8 @@
 //! * [`event`]: the `GITHUB_EVENT_PATH` payloads we act on (`pull_request`, `workflow_run`).
 //! * [`commands`]: workflow commands: annotations, `$GITHUB_OUTPUT`, `$GITHUB_STEP_SUMMARY`.
 //! * [`api`]: the narrow [`CommentApi`] trait and its octocrab implementation.
-//! * [`retry`]: bounded retries with an injectable [`Clock`] so tests never sleep.
+//! * [`retry`]: bounded retries with an injectable [`Clock`] so tests never sleep, all under one
+//!   overall [`Deadline`] per run.
 //! * [`sticky`]: the sticky PR comment (marker, author check, truncation, update-or-create).
 //! * [`request`]: the comment-request file that makes fork PRs safe (`workflow_run` posts it).
 //!
@@ -17,6 +18,7 @@
 pub mod api;
 pub mod commands;
 pub mod env;
+mod error;
 pub mod event;
 pub mod request;
 pub mod retry;
@@ -24,65 +26,14 @@ pub mod sticky;
 
 use std::path::PathBuf;
 
-pub use api::{ApiError, CommentApi, IssueComment, OctocrabApi, RepoName};
+pub use api::{ApiError, CommentApi, HttpLimits, IssueComment, OctocrabApi, RepoName};
 pub use commands::{Annotation, AnnotationLevel};
 pub use env::{ActionsEnv, Token};
+pub use error::{GithubError, Result};
 pub use event::{PullRequestEvent, WorkflowRunEvent};
 pub use request::{CommentRequest, RequestChecks};
-pub use retry::{Clock, RetryPolicy, TokioClock};
+pub use retry::{Clock, DEFAULT_GITHUB_DEADLINE, Deadline, RetryPolicy, TokioClock};
 pub use sticky::{CommentAction, CommentOutcome, StickyOptions};
-
-/// Errors of the GitHub layer, worded for a CI log reader who has to fix a workflow file.
-#[derive(Debug, thiserror::Error)]
-pub enum GithubError {
-    /// A runner variable we cannot do without is missing (e.g. running outside Actions).
-    #[error("environment variable {0} is not set; is this running inside GitHub Actions?")]
-    MissingEnv(&'static str),
-    /// The token is needed to talk to the API and none was given.
-    #[error(
-        "no GitHub token: set GITHUB_TOKEN (the action passes `token`, default `${{{{ github.token }}}}`)"
-    )]
-    MissingToken,
-    /// Reading or writing a file failed (event payload, request file, output files).
-    #[error("{action} {path}: {source}")]
-    Io {
-        /// What we were doing, e.g. "cannot read".
-        action: &'static str,
-        /// The file concerned.
-        path: PathBuf,
-        /// The underlying I/O error.
-        #[source]
-        source: std::io::Error,
-    },
-    /// The event payload is not what the command needs.
-    #[error("event payload {path}: {message}")]
-    Event {
-        /// Where the payload was read from.
-        path: PathBuf,
-        /// What is missing or wrong.
-        message: String,
-    },
-    /// A comment-request file is malformed or fails a safety check.
-    #[error("comment request {path}: {message}")]
-    Request {
-        /// Where the request was read from.
-        path: PathBuf,
-        /// What is wrong with it.
-        message: String,
-    },
-    /// A value given to a workflow-command helper cannot be written safely.
-    #[error("workflow command: {0}")]
-    Command(String),
-    /// A setting (marker id, repository name, API URL) is invalid.
-    #[error("invalid setting: {0}")]
-    Config(String),
-    /// The GitHub API call failed after retries.
-    #[error(transparent)]
-    Api(#[from] ApiError),
-}
-
-/// Convenience alias so every function in this module reads the same way.
-pub type Result<T, E = GithubError> = std::result::Result<T, E>;
 
 /// Build a current-thread tokio runtime for the blocking wrappers.
 ///
@@ -103,7 +54,8 @@ pub(crate) fn runtime() -> Result<tokio::runtime::Runtime> {
 ///
 /// This is what `sigmaforge run` calls when commenting is enabled. It uses `env`'s event payload
 /// (must be a `pull_request` or `pull_request_target` event: PR number and base repository),
-/// API URL, token and run link (for the truncation note, unless `options` sets one). Fork PRs
+/// API URL, token, run link (for the truncation note, unless `options` sets one) and
+/// `SIGMAFORGE_GITHUB_DEADLINE` (the overall budget, unless `options` sets one). Fork PRs
 /// whose token is read-only come back as [`CommentAction::PermissionDenied`], which the caller
 /// should log as a warning.
 pub fn post_sticky_for_current_pr(
@@ -118,7 +70,7 @@ pub fn post_sticky_for_current_pr(
     let event = event::read_pull_request_event(&event_path)?;
     let repo = RepoName::parse(&event.base_repo)?;
     let token = env.token.as_ref().ok_or(GithubError::MissingToken)?;
-    let options = with_run_url(env, options);
+    let options = with_env(env, options)?;
     runtime()?.block_on(async {
         let api = OctocrabApi::new(&env.api_url, token)?;
         sticky::upsert_sticky_comment(&api, &TokioClock, &repo, event.number, markdown, &options)
@@ -142,17 +94,22 @@ pub fn post_comment_request_file(
     let checks = RequestChecks::from_env(env)?;
     checks.check_static(&req, path)?;
     let token = env.token.as_ref().ok_or(GithubError::MissingToken)?;
-    let options = with_run_url(env, options);
+    let options = with_env(env, options)?;
     runtime()?.block_on(async {
         let api = OctocrabApi::new(&env.api_url, token)?;
         request::post_comment_request(&api, &TokioClock, &req, &checks, &options).await
     })
 }
 
-/// Fill in the run link for the truncation note when the caller did not set one.
-fn with_run_url(env: &ActionsEnv, options: &StickyOptions) -> StickyOptions {
-    StickyOptions {
+/// Fill in what the caller left unset from the runner: the run link for the truncation note
+/// and the deadline (`SIGMAFORGE_GITHUB_DEADLINE`).
+fn with_env(env: &ActionsEnv, options: &StickyOptions) -> Result<StickyOptions> {
+    Ok(StickyOptions {
         run_url: options.run_url.clone().or_else(|| env.run_url()),
+        deadline: match options.deadline {
+            Some(d) => Some(d),
+            None => env.github_deadline()?,
+        },
         ..options.clone()
-    }
+    })
 }

@@ -6,19 +6,18 @@
 //! data from an untrusted author, so reading it is size-capped and strict, and posting it
 //! checks that the PR number really belongs to the run that produced it.
 
-use std::io::Read;
 use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
 use super::api::{CommentApi, RepoName};
 use super::env::ActionsEnv;
+use super::error::{GithubError, Result};
 use super::event::{read_pull_request_event, read_workflow_run_event};
-use super::retry::{Clock, with_retries};
+use super::retry::{Clock, Deadline, with_retries};
 use super::sticky::{
-    CommentAction, CommentOutcome, StickyOptions, upsert_sticky_comment, validate_marker_id,
+    CommentAction, CommentOutcome, StickyOptions, deadline_of, upsert_within, validate_marker_id,
 };
-use super::{GithubError, Result};
 
 /// Format version written into every file; readers refuse other versions.
 pub const REQUEST_VERSION: u32 = 1;
@@ -108,23 +107,15 @@ pub fn write_comment_request(path: &Path, req: &CommentRequest) -> Result<()> {
 
 /// Read and validate a comment-request file (size-capped, unknown fields refused).
 pub fn read_comment_request(path: &Path) -> Result<CommentRequest> {
-    let io = |source| GithubError::Io {
-        action: "cannot read comment request",
-        path: path.to_path_buf(),
-        source,
-    };
     let bad = |message: String| GithubError::Request {
         path: path.to_path_buf(),
         message,
     };
-    let file = std::fs::File::open(path).map_err(io)?;
-    let mut text = String::new();
-    file.take(MAX_REQUEST_BYTES + 1)
-        .read_to_string(&mut text)
-        .map_err(io)?;
-    if text.len() as u64 > MAX_REQUEST_BYTES {
-        return Err(bad(format!("larger than {MAX_REQUEST_BYTES} bytes")));
-    }
+    let cap = crate::fsread::Cap {
+        what: "a comment request",
+        bytes: MAX_REQUEST_BYTES,
+    };
+    let text = crate::fsread::read_text(path, cap)?;
     let req: CommentRequest =
         serde_json::from_str(&text).map_err(|e| bad(format!("not a comment request: {e}")))?;
     req.validate().map_err(bad)?;
@@ -201,7 +192,8 @@ impl RequestChecks {
 /// commit, then upsert the sticky comment with the request's marker id.
 ///
 /// A PR whose head differs (a newer push, or a PR number that is not the run's) is skipped as
-/// [`CommentAction::SkippedStale`]; 403/404 become [`CommentAction::PermissionDenied`].
+/// [`CommentAction::SkippedStale`]; 403/404 become [`CommentAction::PermissionDenied`]. All of
+/// it (head check and upsert) shares one deadline, `options.deadline`.
 pub async fn post_comment_request(
     api: &impl CommentApi,
     clock: &impl Clock,
@@ -209,10 +201,28 @@ pub async fn post_comment_request(
     checks: &RequestChecks,
     options: &StickyOptions,
 ) -> Result<CommentOutcome> {
+    let deadline = deadline_of(options);
+    let what = format!("comment request for {}#{}", req.repo, req.pr);
+    deadline
+        .run(
+            &what,
+            post_within(api, clock, &deadline, req, checks, options),
+        )
+        .await
+}
+
+async fn post_within(
+    api: &impl CommentApi,
+    clock: &impl Clock,
+    deadline: &Deadline,
+    req: &CommentRequest,
+    checks: &RequestChecks,
+    options: &StickyOptions,
+) -> Result<CommentOutcome> {
     let repo = RepoName::parse(&req.repo)?;
     if let Some(expected) = &checks.expected_head_sha {
         let what = format!("get pull request {repo}#{}", req.pr);
-        let head = with_retries(&options.retry, clock, &what, || {
+        let head = with_retries(&options.retry, clock, deadline, &what, || {
             api.pull_request_head_sha(&repo, req.pr)
         })
         .await;
@@ -241,7 +251,7 @@ pub async fn post_comment_request(
             .or_else(|| options.run_url.clone()),
         ..options.clone()
     };
-    upsert_sticky_comment(api, clock, &repo, req.pr, &req.body, &options).await
+    upsert_within(api, clock, deadline, &repo, req.pr, &req.body, &options).await
 }
 
 fn stale(reason: String) -> CommentOutcome {
@@ -336,7 +346,7 @@ mod tests {
         }
         std::fs::write(&path, vec![b' '; (MAX_REQUEST_BYTES + 10) as usize]).unwrap();
         let err = read_comment_request(&path).unwrap_err().to_string();
-        assert!(err.contains("larger than"), "{err}");
+        assert!(err.contains("byte limit"), "{err}");
     }
 
     #[test]

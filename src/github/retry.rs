@@ -34,7 +34,59 @@ impl Clock for TokioClock {
     }
 }
 
-/// How hard to retry. The defaults keep a comment step under about a minute in the worst case.
+/// Default overall budget for all GitHub work of one run ([`Deadline`]).
+pub const DEFAULT_GITHUB_DEADLINE: Duration = Duration::from_secs(60);
+
+/// The moment by which all GitHub work of one run must be done, whatever the server does.
+///
+/// Retries never sleep past it, and [`Deadline::run`] cuts off whatever is still running when
+/// it passes (a server dripping bytes just often enough to beat the idle timeout, say). Real
+/// time (tokio's clock), not [`Clock`]: it bounds real waiting.
+#[derive(Debug, Clone, Copy)]
+pub struct Deadline {
+    at: tokio::time::Instant,
+    budget: Duration,
+}
+
+impl Deadline {
+    /// A deadline `budget` from now.
+    pub fn after(budget: Duration) -> Self {
+        Deadline {
+            at: tokio::time::Instant::now() + budget,
+            budget,
+        }
+    }
+
+    /// The budget it was made with (for messages).
+    pub fn budget(&self) -> Duration {
+        self.budget
+    }
+
+    /// Whether waiting `wait` from now would pass the deadline.
+    fn overrun_by(&self, wait: Duration) -> bool {
+        tokio::time::Instant::now() + wait >= self.at
+    }
+
+    /// Run `work`, or fail with [`ApiError::DeadlineExceeded`] (naming `what`) when the
+    /// deadline passes first.
+    pub async fn run<T, E: From<ApiError>>(
+        &self,
+        what: &str,
+        work: impl Future<Output = Result<T, E>>,
+    ) -> Result<T, E> {
+        match tokio::time::timeout_at(self.at, work).await {
+            Ok(result) => result,
+            Err(_) => Err(E::from(ApiError::DeadlineExceeded {
+                what: what.to_string(),
+                budget: self.budget,
+                last: None,
+            })),
+        }
+    }
+}
+
+/// How hard to retry. Each wait is also bounded by the run's [`Deadline`]; the defaults fit a
+/// hung server's four attempts (idle timeout each) and their backoff into the default deadline.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct RetryPolicy {
     /// Retries after the first attempt.
@@ -72,9 +124,11 @@ enum Verdict {
 fn verdict(err: &ApiError, clock: &impl Clock) -> Verdict {
     match err {
         ApiError::Transport(_) => Verdict::Backoff,
-        ApiError::Decode(_) | ApiError::RateLimited { .. } | ApiError::RetriesExhausted { .. } => {
-            Verdict::Final
-        }
+        ApiError::Decode(_)
+        | ApiError::TooLarge { .. }
+        | ApiError::DeadlineExceeded { .. }
+        | ApiError::RateLimited { .. }
+        | ApiError::RetriesExhausted { .. } => Verdict::Final,
         ApiError::Status {
             status,
             retry_after,
@@ -101,12 +155,24 @@ fn verdict(err: &ApiError, clock: &impl Clock) -> Verdict {
     }
 }
 
-/// Run `call` until it succeeds, fails for good, or retries are exhausted.
+/// Whether a failed write may have taken effect anyway: no answer (transport error, timeout)
+/// or a server error. Blindly repeating such a create could post a duplicate.
+pub fn is_ambiguous(err: &ApiError) -> bool {
+    match err {
+        ApiError::Transport(_) => true,
+        ApiError::Status { status, .. } => (500..600).contains(status),
+        _ => false,
+    }
+}
+
+/// Run `call` until it succeeds, fails for good, retries are exhausted, or the next wait would
+/// pass `deadline`.
 ///
 /// `what` names the operation in the final error ("list comments on acme/rules#7").
 pub async fn with_retries<T, F, Fut>(
     policy: &RetryPolicy,
     clock: &impl Clock,
+    deadline: &Deadline,
     what: &str,
     mut call: F,
 ) -> Result<T, ApiError>
@@ -143,6 +209,13 @@ where
                 what: what.to_string(),
                 attempts: attempt + 1,
                 source: Box::new(err),
+            });
+        }
+        if deadline.overrun_by(wait) {
+            return Err(ApiError::DeadlineExceeded {
+                what: what.to_string(),
+                budget: deadline.budget(),
+                last: Some(err.to_string()),
             });
         }
         attempt += 1;
@@ -192,7 +265,8 @@ mod tests {
         let queue = RefCell::new(results.into_iter());
         let calls = RefCell::new(0usize);
         let policy = RetryPolicy::default();
-        let fut = with_retries(&policy, clock, "test call", || {
+        let deadline = Deadline::after(Duration::from_secs(3600));
+        let fut = with_retries(&policy, clock, &deadline, "test call", || {
             *calls.borrow_mut() += 1;
             let next = queue.borrow_mut().next().unwrap_or(Err(status(599)));
             std::future::ready(next)
@@ -283,5 +357,75 @@ mod tests {
         let err = out.unwrap_err();
         assert!(err.to_string().contains("3600"), "{err}");
         assert!(clock.slept.lock().unwrap().is_empty());
+    }
+
+    #[test]
+    fn never_sleeps_past_the_deadline() {
+        let clock = FakeClock::default();
+        let calls = RefCell::new(0usize);
+        let deadline = Deadline::after(Duration::from_millis(1500));
+        let policy = RetryPolicy::default();
+        let fut = with_retries(&policy, &clock, &deadline, "list", || {
+            *calls.borrow_mut() += 1;
+            std::future::ready(Err::<u32, _>(status(502)))
+        });
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap();
+        let err = rt.block_on(fut).unwrap_err();
+        // The 1 s backoff fits in 1.5 s; the next one (2 s) would not, so no second sleep.
+        assert_eq!(calls.into_inner(), 2);
+        assert_eq!(*clock.slept.lock().unwrap(), [Duration::from_secs(1)]);
+        let text = err.to_string();
+        assert!(matches!(err, ApiError::DeadlineExceeded { .. }), "{text}");
+        assert!(
+            text.contains("list: stopped at the overall deadline"),
+            "{text}"
+        );
+        assert!(
+            text.contains("last error: GitHub API returned HTTP 502"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn deadline_cuts_off_running_work() {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_time()
+            .build()
+            .unwrap();
+        let deadline = Deadline::after(Duration::from_millis(50));
+        let started = std::time::Instant::now();
+        let out: Result<(), ApiError> = rt.block_on(deadline.run("post", async {
+            tokio::time::sleep(Duration::from_secs(30)).await;
+            Ok(())
+        }));
+        assert!(started.elapsed() < Duration::from_secs(5));
+        assert!(matches!(
+            out,
+            Err(ApiError::DeadlineExceeded { last: None, .. })
+        ));
+    }
+
+    #[test]
+    fn ambiguous_failures() {
+        assert!(is_ambiguous(&ApiError::Transport("reset".into())));
+        assert!(is_ambiguous(&status(500)));
+        assert!(is_ambiguous(&status(502)));
+        for code in [400, 403, 404, 422, 429] {
+            assert!(!is_ambiguous(&status(code)), "{code}");
+        }
+        assert!(!is_ambiguous(&ApiError::Decode("x".into())));
+    }
+
+    #[test]
+    fn default_retries_of_a_hung_server_fit_the_default_deadline() {
+        let policy = RetryPolicy::default();
+        let idle = crate::github::HttpLimits::default().idle_timeout;
+        let attempts = policy.max_retries + 1;
+        let backoff: Duration = (0..policy.max_retries)
+            .map(|i| (policy.base_delay * 2u32.pow(i)).min(policy.max_delay))
+            .sum();
+        assert!(idle * attempts + backoff < DEFAULT_GITHUB_DEADLINE);
     }
 }

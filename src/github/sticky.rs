@@ -5,8 +5,13 @@
 
 use super::api::{ApiError, CommentApi, IssueComment, RepoName};
 use super::commands::cut_at_line;
-use super::retry::{Clock, RetryPolicy, with_retries};
-use super::{GithubError, Result};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
+use super::error::{GithubError, Result};
+use super::retry::{
+    Clock, DEFAULT_GITHUB_DEADLINE, Deadline, RetryPolicy, is_ambiguous, with_retries,
+};
 
 /// GitHub rejects comment bodies over 65,536 characters; we stay well below.
 pub const COMMENT_CAP_UTF16: usize = 60_000;
@@ -30,6 +35,10 @@ pub struct StickyOptions {
     pub run_url: Option<String>,
     /// Retry behaviour for each API call.
     pub retry: RetryPolicy,
+    /// Overall budget for all GitHub API work of the call (every request, retry and wait).
+    /// `None`: `SIGMAFORGE_GITHUB_DEADLINE` for the entry points that read the environment,
+    /// else [`DEFAULT_GITHUB_DEADLINE`].
+    pub deadline: Option<Duration>,
 }
 
 impl Default for StickyOptions {
@@ -39,6 +48,7 @@ impl Default for StickyOptions {
             bot_login: DEFAULT_BOT_LOGIN.to_string(),
             run_url: None,
             retry: RetryPolicy::default(),
+            deadline: None,
         }
     }
 }
@@ -204,15 +214,42 @@ fn permission_denied(err: &ApiError) -> Option<CommentAction> {
     }
 }
 
+/// The deadline `options` ask for (the default when unset).
+pub(crate) fn deadline_of(options: &StickyOptions) -> Deadline {
+    Deadline::after(options.deadline.unwrap_or(DEFAULT_GITHUB_DEADLINE))
+}
+
 /// Create or update the sticky comment on `repo`#`pr` with `markdown`.
 ///
 /// Finds the newest comment whose first line is the marker and whose author is
 /// `options.bot_login` (all pages), updates it unless the body is identical, deletes older
 /// duplicates, or creates a new comment when there is none. 403/404 become
-/// [`CommentAction::PermissionDenied`]; 5xx and rate limits are retried per `options.retry`.
+/// [`CommentAction::PermissionDenied`]; 5xx and rate limits are retried per `options.retry`,
+/// except that a create whose outcome is unknown (5xx, no answer) is retried only after a new
+/// listing shows it did not land. Everything stops at `options.deadline`.
 pub async fn upsert_sticky_comment(
     api: &impl CommentApi,
     clock: &impl Clock,
+    repo: &RepoName,
+    pr: u64,
+    markdown: &str,
+    options: &StickyOptions,
+) -> Result<CommentOutcome> {
+    let deadline = deadline_of(options);
+    let what = format!("sticky comment on {repo}#{pr}");
+    deadline
+        .run(
+            &what,
+            upsert_within(api, clock, &deadline, repo, pr, markdown, options),
+        )
+        .await
+}
+
+/// [`upsert_sticky_comment`] under a deadline the caller already runs under.
+pub(crate) async fn upsert_within(
+    api: &impl CommentApi,
+    clock: &impl Clock,
+    deadline: &Deadline,
     repo: &RepoName,
     pr: u64,
     markdown: &str,
@@ -223,15 +260,12 @@ pub async fn upsert_sticky_comment(
     let policy = &options.retry;
 
     let what = format!("list comments on {repo}#{pr}");
-    let comments = match with_retries(policy, clock, &what, || api.list_comments(repo, pr)).await {
+    let list = || api.list_comments(repo, pr);
+    let comments = match with_retries(policy, clock, deadline, &what, list).await {
         Ok(c) => c,
         Err(e) => return deny_or_fail(e),
     };
-    let mut ours: Vec<&IssueComment> = comments
-        .iter()
-        .filter(|c| is_sticky(c, &options.marker_id, &options.bot_login))
-        .collect();
-    ours.sort_by_key(|c| c.id);
+    let mut ours = sticky_comments(&comments, options);
     let newest = ours.pop();
 
     let mut outcome = match newest {
@@ -250,7 +284,7 @@ pub async fn upsert_sticky_comment(
         Some(existing) => {
             let what = format!("update comment {} on {repo}#{pr}", existing.id);
             let call = || api.update_comment(repo, existing.id, &body);
-            match with_retries(policy, clock, &what, call).await {
+            match with_retries(policy, clock, deadline, &what, call).await {
                 Ok(c) => CommentOutcome {
                     comment_id: Some(c.id),
                     url: c.html_url,
@@ -259,23 +293,21 @@ pub async fn upsert_sticky_comment(
                 Err(e) => return deny_or_fail(e),
             }
         }
-        None => {
-            let what = format!("create comment on {repo}#{pr}");
-            match with_retries(policy, clock, &what, || api.create_comment(repo, pr, &body)).await {
-                Ok(c) => CommentOutcome {
-                    comment_id: Some(c.id),
-                    url: c.html_url,
-                    ..CommentOutcome::new(CommentAction::Created)
-                },
-                Err(e) => return deny_or_fail(e),
-            }
-        }
+        None => match create_once(api, clock, deadline, repo, pr, &body, options).await {
+            Ok(c) => CommentOutcome {
+                comment_id: Some(c.id),
+                url: c.html_url,
+                ..CommentOutcome::new(CommentAction::Created)
+            },
+            Err(e) => return deny_or_fail(e),
+        },
     };
     outcome.truncated = truncated;
 
     for dup in ours {
         let what = format!("delete duplicate comment {} on {repo}#{pr}", dup.id);
-        match with_retries(policy, clock, &what, || api.delete_comment(repo, dup.id)).await {
+        let call = || api.delete_comment(repo, dup.id);
+        match with_retries(policy, clock, deadline, &what, call).await {
             Ok(()) => outcome.removed_duplicates.push(dup.id),
             Err(e) => outcome.warnings.push(format!(
                 "could not delete duplicate sticky comment {}: {e}",
@@ -284,6 +316,57 @@ pub async fn upsert_sticky_comment(
         }
     }
     Ok(outcome)
+}
+
+/// Our sticky comments among `comments`, oldest first.
+fn sticky_comments<'a>(
+    comments: &'a [IssueComment],
+    options: &StickyOptions,
+) -> Vec<&'a IssueComment> {
+    let mut ours: Vec<&IssueComment> = comments
+        .iter()
+        .filter(|c| is_sticky(c, &options.marker_id, &options.bot_login))
+        .collect();
+    ours.sort_by_key(|c| c.id);
+    ours
+}
+
+/// Create the sticky comment without ever posting it twice.
+///
+/// A create that failed ambiguously (5xx, no answer) may have landed. Before trying again we
+/// list the comments: if our comment (marker and author) is there now, that is the one, and it
+/// is brought to `body` if it differs (a racing run may have written it); only if it is absent
+/// is the create repeated. Rejections (4xx) and rate limits follow the usual retry rules.
+async fn create_once(
+    api: &impl CommentApi,
+    clock: &impl Clock,
+    deadline: &Deadline,
+    repo: &RepoName,
+    pr: u64,
+    body: &str,
+    options: &StickyOptions,
+) -> Result<IssueComment, ApiError> {
+    let what = format!("create comment on {repo}#{pr}");
+    let maybe_landed = AtomicBool::new(false);
+    let attempt = || async {
+        if maybe_landed.load(Ordering::Relaxed) {
+            let comments = api.list_comments(repo, pr).await?;
+            if let Some(found) = sticky_comments(&comments, options).pop() {
+                return match found.body.as_deref().map(normalize) {
+                    Some(b) if b == body => Ok(found.clone()),
+                    _ => api.update_comment(repo, found.id, body).await,
+                };
+            }
+        }
+        let created = api.create_comment(repo, pr, body).await;
+        if let Err(e) = &created
+            && is_ambiguous(e)
+        {
+            maybe_landed.store(true, Ordering::Relaxed);
+        }
+        created
+    };
+    with_retries(&options.retry, clock, deadline, &what, attempt).await
 }
 
 fn deny_or_fail(err: ApiError) -> Result<CommentOutcome> {

@@ -4,9 +4,13 @@
 //! sets one, and overrides of all configs apply in order (sigmac kept only the last config's list).
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use super::catalog::FieldCatalog;
+use super::typing::NearestCache;
 
 use super::config::{Config, LogsourceDef, Mapping, MappingConfigError, UnmappedPrefix};
-use super::ir::{CaseStrategy, Expr, FieldTest};
+use super::ir::{CaseStrategy, Expr, FieldKind, FieldTest};
 use super::lower::detection_pairs;
 use super::overrides::Override;
 use crate::rule::Rule;
@@ -34,6 +38,12 @@ pub(crate) struct RuleCtx {
 #[derive(Debug, Clone, Default)]
 pub struct ConfigSet {
     configs: Vec<Config>,
+    /// The field catalog queries are typed against (see `mapping::typing`); `None`: untyped.
+    catalog: Option<Arc<FieldCatalog>>,
+    /// Refuse rules with a field missing from one of their indices (`--field-check strict`).
+    strict_fields: bool,
+    /// Nearest-name answers of the typing pass, shared by clones.
+    nearest: Arc<NearestCache>,
 }
 
 fn opt_eq(want: &Option<String>, have: &Option<String>) -> bool {
@@ -85,7 +95,12 @@ impl ConfigSet {
                 last = Some((c, o));
             }
         }
-        Ok(ConfigSet { configs })
+        Ok(ConfigSet {
+            configs,
+            catalog: None,
+            strict_fields: false,
+            nearest: Arc::default(),
+        })
     }
 
     /// Loads and chains configs by built-in name or path.
@@ -95,6 +110,32 @@ impl ConfigSet {
             .map(|n| super::config::load_config(n.as_ref()))
             .collect::<Result<Vec<_>, _>>()?;
         ConfigSet::new(configs)
+    }
+
+    /// The same chain, typing every query against `catalog` (the embedded catalog, with a user's
+    /// mappings merged over it): field kinds, numbers, case and field findings. Passed in by the
+    /// caller so a test, a run and a user's `--field-catalog` each see exactly their data.
+    /// With `strict`, a rule using a field that is missing from one of its indices is refused
+    /// (skipped with the finding as reason) instead of converted with a warning.
+    pub fn with_catalog(mut self, catalog: Arc<FieldCatalog>, strict: bool) -> ConfigSet {
+        self.catalog = Some(catalog);
+        self.strict_fields = strict;
+        self
+    }
+
+    /// The typing pass's nearest-name cache.
+    pub(crate) fn nearest_cache(&self) -> &NearestCache {
+        &self.nearest
+    }
+
+    /// Rules with a field missing from one of their indices are refused.
+    pub fn strict_fields(&self) -> bool {
+        self.strict_fields
+    }
+
+    /// The field catalog queries are typed against, if any.
+    pub fn catalog(&self) -> Option<&FieldCatalog> {
+        self.catalog.as_deref()
     }
 
     /// The configs in chain order.
@@ -296,6 +337,7 @@ impl ConfigSet {
                     .into_iter()
                     .map(|field| {
                         Expr::Test(FieldTest {
+                            kind: FieldKind::default(),
                             case: CaseStrategy::default(),
                             field,
                             time_part: t.time_part,

@@ -34,16 +34,12 @@ pub enum MappingConfigError {
         message: String,
     },
     /// The file could not be read.
-    #[error("cannot read config {name}: {source}")]
-    Io {
-        /// Path.
-        name: String,
-        /// OS error.
-        source: std::io::Error,
-    },
+    #[error(transparent)]
+    Read(#[from] crate::fsread::ReadError),
     /// Neither a built-in name nor an existing file.
     #[error(
-        "unknown config `{0}`: not a built-in config (see `sigmaforge list configs`) and no such file"
+        "unknown config `{0}`: not a built-in config ({names}) and no such file",
+        names = builtin_configs().iter().map(|(n, _)| *n).collect::<Vec<_>>().join(", ")
     )]
     NotFound(String),
     /// Chained configs with a decreasing `order`.
@@ -364,6 +360,16 @@ impl Config {
         if text.trim().is_empty() {
             return Err(invalid("the config is empty".into()));
         }
+        // The rule reader's depth and alias limits, before serde sees a byte (it is quadratic on
+        // deep nesting).
+        crate::rule::yaml::check_limits(text, crate::rule::yaml::Limits::default()).map_err(
+            |e| MappingConfigError::Syntax {
+                name: name.to_string(),
+                line: e.pos().line as usize,
+                column: e.pos().col as usize,
+                message: e.to_string(),
+            },
+        )?;
         let raw: RawConfig = serde_yaml::from_str(text).map_err(syntax)?;
 
         let fieldmappings: BTreeMap<String, Mapping> = raw
@@ -460,12 +466,8 @@ impl Config {
 
     /// Reads a config file.
     pub fn from_path(path: &Path) -> Result<Config, MappingConfigError> {
-        let name = path.display().to_string();
-        let text = std::fs::read_to_string(path).map_err(|source| MappingConfigError::Io {
-            name: name.clone(),
-            source,
-        })?;
-        Config::parse(&name, &text)
+        let text = crate::fsread::read_text(path, MAPPING_CONFIG_FILE)?;
+        Config::parse(&path.display().to_string(), &text)
     }
 
     /// Load-time notes, e.g. legacy override patterns that can never match our canonical rendering.
@@ -480,12 +482,22 @@ impl Config {
     }
 }
 
+/// A mapping config is hand-written YAML; the largest shipped one is a few kilobytes.
+pub const MAPPING_CONFIG_FILE: crate::fsread::Cap = crate::fsread::Cap {
+    what: "a mapping config",
+    bytes: 4 * 1024 * 1024,
+};
+
 /// The configs shipped in the binary: `(name, text)`, sorted by name.
 pub fn builtin_configs() -> &'static [(&'static str, &'static str)] {
     &[
         (
             "ecs-cloudtrail",
             include_str!("../../configs/ecs-cloudtrail.yml"),
+        ),
+        (
+            "ecs-endpoint",
+            include_str!("../../configs/ecs-endpoint.yml"),
         ),
         ("ecs-linux", include_str!("../../configs/ecs-linux.yml")),
         ("ecs-proxy", include_str!("../../configs/ecs-proxy.yml")),
@@ -500,7 +512,8 @@ pub fn load_config(name_or_path: &str) -> Result<Config, MappingConfigError> {
         return Config::parse(name, text);
     }
     let path = Path::new(name_or_path);
-    if path.is_file() {
+    // Anything that exists is handed to the bounded reader, which says why a FIFO or device is refused.
+    if path.exists() {
         return Config::from_path(path);
     }
     Err(MappingConfigError::NotFound(name_or_path.to_string()))
@@ -509,6 +522,33 @@ pub fn load_config(name_or_path: &str) -> Result<Config, MappingConfigError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn deep_or_aliased_configs_fail_fast() {
+        let deep =
+            "fieldmappings:\n    a: ".to_string() + &"[".repeat(40_000) + &"]".repeat(40_000);
+        let started = std::time::Instant::now();
+        let e = Config::parse("deep.yml", &deep).unwrap_err().to_string();
+        assert!(
+            e.starts_with("deep.yml:2:") && e.contains("nesting deeper than 64"),
+            "{e}"
+        );
+        // The limit check is linear and stops at level 65; serde alone took 26 s here.
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(5),
+            "{:?}",
+            started.elapsed()
+        );
+        let mut bomb =
+            String::from("title: x\nplaceholders:\n    a: &a [x, x, x, x, x, x, x, x, x, x]\n");
+        let mut prev = 'a';
+        for c in 'b'..='h' {
+            bomb.push_str(&format!("    {c}: &{c} [*{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}]\n"));
+            prev = c;
+        }
+        let e = Config::parse("bomb.yml", &bomb).unwrap_err().to_string();
+        assert!(e.contains("alias bomb"), "{e}");
+    }
 
     #[test]
     fn every_builtin_config_loads() {

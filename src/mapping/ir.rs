@@ -17,6 +17,7 @@
 
 use std::borrow::Cow;
 
+use super::finding::FieldFinding;
 use crate::rule::modifier::{CmpOp, ReFlags, TimeUnit};
 use crate::rule::value::{Number, SigmaString};
 
@@ -57,11 +58,13 @@ impl Expr {
         match inner {
             Expr::Not(e) => *e,
             Expr::Test(FieldTest {
+                kind,
                 field,
                 time_part: None,
                 test: test @ (Test::Null | Test::Exists),
                 case,
             }) => Expr::Test(FieldTest {
+                kind,
                 field,
                 time_part: None,
                 case,
@@ -133,6 +136,28 @@ pub struct FieldTest {
     /// How a target honours case-insensitive matching on this field, resolved by the builder from
     /// the configs that apply to the rule (see [`CaseStrategy`]); unused by case-sensitive tests.
     pub case: CaseStrategy,
+    /// What the field catalog says the field's values are in every index of the query
+    /// ([`FieldKind::Unknown`] without a catalog or when the indices disagree), so a renderer writes
+    /// `source.port == 0` rather than a string a `long` field rejects.
+    pub kind: FieldKind,
+}
+
+/// The value family of a field in the indices a query searches, from the field catalog.
+///
+/// Set by the builder (`mapping::typing`) when every index that has the field agrees; renderers
+/// use it to choose number or string literals and fall back to their own documented heuristics
+/// for [`FieldKind::Unknown`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum FieldKind {
+    /// No catalog, indices unknown to it, or indices that disagree.
+    #[default]
+    Unknown,
+    /// A numeric type (`long`, `integer`, `float`, …): literals are numbers.
+    Number,
+    /// `ip`: literals are addresses, CIDR queries are native.
+    Ip,
+    /// A string type (`keyword`, `wildcard`, `text`, …): literals are strings.
+    String,
 }
 
 /// What a [`FieldTest`] checks.
@@ -214,6 +239,9 @@ pub struct Query {
     pub indices: Vec<String>,
     /// Names of the overrides that fired, in config order, for reports.
     pub overrides: Vec<String>,
+    /// The field catalog says fields missing from the indices make this query false in every one
+    /// of them (see `mapping::typing`); always `false` without a catalog.
+    pub never_matches: bool,
 }
 
 /// Everything the IR builder produced for one rule.
@@ -223,9 +251,16 @@ pub struct RuleQueries {
     pub queries: Vec<Query>,
     /// Non-fatal notes (e.g. a legacy override that could not be honoured).
     pub warnings: Vec<String>,
+    /// What the field catalog says about the fields the queries use (empty without a catalog).
+    pub findings: Vec<FieldFinding>,
 }
 
 impl RuleQueries {
+    /// Every query of the rule can never match (fields missing from all its indices).
+    pub fn never_matches(&self) -> bool {
+        !self.queries.is_empty() && self.queries.iter().all(|q| q.never_matches)
+    }
+
     /// The rule as one expression (its condition list OR-ed: a search matches when any condition
     /// does) and the union of the indices, sorted. A one-condition rule (nearly all) borrows its
     /// tree instead of copying it for every target that renders it.
@@ -252,6 +287,7 @@ mod tests {
 
     fn t(f: &str) -> Expr {
         Expr::Test(FieldTest {
+            kind: FieldKind::default(),
             case: CaseStrategy::default(),
             field: f.into(),
             time_part: None,
@@ -266,6 +302,7 @@ mod tests {
         assert_eq!(Expr::or(vec![t("a")]), t("a"));
         assert_eq!(Expr::not(Expr::not(t("a"))), t("a"));
         let null = Expr::Test(FieldTest {
+            kind: FieldKind::default(),
             case: CaseStrategy::default(),
             field: "a".into(),
             time_part: None,

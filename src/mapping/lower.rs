@@ -7,7 +7,7 @@
 
 use std::collections::BTreeMap;
 
-use super::ir::{CaseStrategy, Expr, FieldTest, Test};
+use super::ir::{CaseStrategy, Expr, FieldKind, FieldTest, Test};
 use crate::rule::Rule;
 use crate::rule::modifier::{Chain, Matcher, RawValue};
 use crate::rule::value::{Part, SigmaString};
@@ -94,6 +94,7 @@ pub(crate) fn item_expr(
                 let tests = matcher_tests(m.clone(), |f| Ok(f.to_string()), placeholders)?;
                 for (test, negate) in tests {
                     let t = Expr::Test(FieldTest {
+                        kind: FieldKind::default(),
                         case: CaseStrategy::default(),
                         field: field.clone(),
                         time_part: chain.time_part,

@@ -22,7 +22,7 @@
 use serde::Deserialize;
 use serde_yaml::Value;
 
-use super::ir::{CaseStrategy, Expr, FieldTest, Test};
+use super::ir::{CaseStrategy, Expr, FieldKind, FieldTest, Test};
 use super::pattern;
 use crate::rule::value::{Part, SigmaString};
 
@@ -156,6 +156,7 @@ impl RawOverride {
                 literals: self.literals,
             },
             replace: Expr::Test(FieldTest {
+                kind: FieldKind::default(),
                 case: CaseStrategy::default(),
                 field,
                 time_part: None,

@@ -112,7 +112,7 @@ pub(crate) fn parse_mapping(m: &Mapping) -> Result<Expr, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::mapping::ir::{CaseStrategy, FieldTest, Test};
+    use crate::mapping::ir::{CaseStrategy, FieldKind, FieldTest, Test};
     use crate::rule::value::SigmaString;
 
     fn p(text: &str) -> Result<Expr, String> {
@@ -129,6 +129,7 @@ mod tests {
         assert_eq!(
             e,
             Expr::not(Expr::Test(FieldTest {
+                kind: FieldKind::default(),
                 case: CaseStrategy::default(),
                 field: "a".into(),
                 time_part: None,

@@ -658,6 +658,7 @@ fn node(a: &Ast, st: &mut Tr, out: &mut String) -> Result<(), String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::mapping::ir::FieldKind;
 
     fn re(p: &str) -> Result<String, String> {
         translate_regex(p, ReFlags::default())
@@ -712,6 +713,7 @@ mod tests {
     fn escaping_and_case() {
         let t = |v: &str, case| {
             let e = Expr::Test(FieldTest {
+                kind: FieldKind::default(),
                 case: CaseStrategy::default(),
                 field: "a b".into(),
                 time_part: None,

@@ -133,7 +133,7 @@ fn a_named_target_keeps_its_configured_settings() {
     let mut config = Config::default();
     let eql = TargetSettings {
         name: "eql".into(),
-        configs: vec!["ecs_windows".into()],
+        configs: vec!["ecs-windows".into()],
         options: [("index".to_string(), "logs-*".to_string())].into(),
     };
     config.run.targets = Some(vec![eql.clone()]);
@@ -142,10 +142,8 @@ fn a_named_target_keeps_its_configured_settings() {
         &[("INPUT_TARGETS", " esql , eql,")],
         &config,
     );
-    let bare_esql = TargetSettings {
-        name: "esql".into(),
-        ..TargetSettings::default()
-    };
+    // A target nothing configures gets the built-in ECS configs.
+    let bare_esql = crate::pipeline::default_target("esql");
     assert_eq!(p.targets, vec![bare_esql, eql]);
 }
 
@@ -350,7 +348,8 @@ fn attack_data_precedence() {
     let bare = flags_at(dir.path());
     assert_eq!(
         plan(&bare, &[], &config).attack_data,
-        Some("config.json".into())
+        Some(dir.path().join("config.json")),
+        "a path from the file is relative to the root"
     );
     assert_eq!(plan(&bare, &[], &Config::default()).attack_data, None);
 }
@@ -461,4 +460,143 @@ fn the_resolver_reads_exactly_the_declared_inputs() {
         .map(|n| input_variable(n))
         .collect();
     assert_eq!(inputs, declared);
+}
+
+/// A repository under a temp folder, with a sibling folder outside it.
+fn repo_with_outside() -> (tempfile::TempDir, PathBuf, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("repo");
+    let outside = dir.path().join("outside");
+    std::fs::create_dir_all(root.join("rules")).unwrap();
+    std::fs::create_dir_all(&outside).unwrap();
+    (dir, root, outside)
+}
+
+/// Sets one path-valued key of `.sigmaforge.yml`.
+type SetPath = fn(&mut Config, PathBuf);
+
+fn outside_err(flags: &RunFlags, env: &[(&str, &str)], config: &Config) -> String {
+    match RunPlan::resolve(flags, env_of(env), config) {
+        Err(e @ PlanError::Outside { .. }) => e.to_string(),
+        other => panic!("expected an Outside error, got {other:?}"),
+    }
+}
+
+#[test]
+fn paths_from_inputs_and_the_file_stay_inside_the_root() {
+    let (_dir, root, outside) = repo_with_outside();
+    let flags = flags_at(&root);
+    let abs = outside.display().to_string();
+    let none = Config::default();
+    for (var, value) in [
+        ("INPUT_OUTPUT-DIR", "../escaped"),
+        ("INPUT_OUTPUT-DIR", abs.as_str()),
+        ("INPUT_RULES", "rules ../outside"),
+        ("INPUT_RULES", "../outside/**/*.yml"),
+        ("INPUT_COMMENT-REQUEST", "../req.json"),
+        ("INPUT_BASE-DIR", abs.as_str()),
+    ] {
+        let e = outside_err(&flags, &[(var, value)], &none);
+        assert!(
+            e.contains(var) && e.contains("outside the repository root"),
+            "{e}"
+        );
+    }
+    let file = |set: fn(&mut Config, PathBuf), value: &str| {
+        let mut c = Config::default();
+        set(&mut c, PathBuf::from(value));
+        c
+    };
+    let cases: [(SetPath, &str, &str); 4] = [
+        (|c, p| c.run.output = Some(p), "../escaped", "`output:`"),
+        (|c, p| c.run.rules = vec![p], "../outside", "`rules:`"),
+        (
+            |c, p| c.run.layer.attack_data = Some(p),
+            "/dev/zero",
+            "`layer.attack-data:`",
+        ),
+        (
+            |c, p| {
+                c.run.targets = Some(vec![TargetSettings {
+                    name: "es-qs".into(),
+                    configs: vec![p.display().to_string()],
+                    ..TargetSettings::default()
+                }])
+            },
+            "../outside/map.yml",
+            "`targets.configs:`",
+        ),
+    ];
+    for (set, value, key) in cases {
+        let e = outside_err(&flags, &[], &file(set, value));
+        assert!(e.contains(key) && e.contains(".sigmaforge.yml"), "{e}");
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn symlinks_out_of_the_root_are_followed_and_refused() {
+    let (_dir, root, outside) = repo_with_outside();
+    std::os::unix::fs::symlink(&outside, root.join("link")).unwrap();
+    let flags = flags_at(&root);
+    let e = outside_err(
+        &flags,
+        &[("INPUT_OUTPUT-DIR", "link/new")],
+        &Config::default(),
+    );
+    assert!(e.contains("outside"), "{e}");
+    // Defaults are paths the pull request can plant too.
+    std::os::unix::fs::symlink(&outside, root.join("sigmaforge-out")).unwrap();
+    let e = outside_err(&flags, &[], &Config::default());
+    assert!(e.starts_with("the default output folder: "), "{e}");
+    std::fs::remove_file(root.join("sigmaforge-out")).unwrap();
+    std::fs::remove_dir(root.join("rules")).unwrap();
+    std::os::unix::fs::symlink(&outside, root.join("rules")).unwrap();
+    let e = outside_err(&flags, &[], &Config::default());
+    assert!(e.starts_with("the default rule folder: "), "{e}");
+}
+
+#[test]
+fn flags_may_leave_the_root_and_inside_paths_pass() {
+    let (_dir, root, outside) = repo_with_outside();
+    let mut flags = flags_at(&root);
+    flags.output_dir = Some(outside.join("out").display().to_string());
+    flags.rules = Some("../outside".into());
+    flags.attack_data = Some(outside.join("attack.json"));
+    let mut config = Config::default();
+    config.run.output = Some(PathBuf::from("../escaped"));
+    config.run.layer.attack_data = Some(PathBuf::from("/dev/zero"));
+    let p = plan(&flags, &[("INPUT_OUTPUT-DIR", "../escaped")], &config);
+    assert_eq!(p.output_dir, outside.join("out"));
+    assert_eq!(p.attack_data, Some(outside.join("attack.json")));
+    // Inside paths from the file resolve against the root, built-in config names stay names.
+    let mut config = Config::default();
+    config.run.output = Some(PathBuf::from("out/../artifacts"));
+    config.run.layer.attack_data = Some(PathBuf::from("data/attack.json"));
+    config.run.targets = Some(vec![TargetSettings {
+        name: "es-qs".into(),
+        configs: vec!["ecs-windows".into(), "maps/mine.yml".into()],
+        ..TargetSettings::default()
+    }]);
+    let p = plan(&flags_at(&root), &[], &config);
+    assert_eq!(p.attack_data, Some(root.join("data/attack.json")));
+    let want = vec![
+        "ecs-windows".to_string(),
+        root.join("maps/mine.yml").display().to_string(),
+    ];
+    assert_eq!(p.targets[0].configs, want);
+}
+
+#[test]
+fn a_config_input_outside_the_root_is_refused() {
+    let (_dir, root, outside) = repo_with_outside();
+    std::fs::write(outside.join("c.yml"), "fail-level: info\n").unwrap();
+    let flags = flags_at(&root);
+    let env = env_of(&[("INPUT_CONFIG", "../outside/c.yml")]);
+    let e = load_config(&flags, env).unwrap_err().to_string();
+    assert!(e.contains("INPUT_CONFIG") && e.contains("outside"), "{e}");
+    let mut by_flag = flags_at(&root);
+    by_flag.config = Some("../outside/c.yml".into());
+    let c = load_config(&by_flag, env_of(&[])).unwrap();
+    assert_eq!(c.run.fail_level.as_deref(), Some("info"));
 }

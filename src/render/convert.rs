@@ -24,6 +24,7 @@ fn outcome(doc: &SourceDoc, target: &dyn Target) -> Outcome {
         index: doc.index,
         overrides: Vec::new(),
         warnings: Vec::new(),
+        never_matches: false,
     }
 }
 
@@ -121,6 +122,20 @@ pub fn convert_doc_all(
                             o.overrides.sort();
                             o.overrides.dedup();
                             o.warnings = queries.warnings.clone();
+                            o.warnings.extend(
+                                queries
+                                    .findings
+                                    .iter()
+                                    .map(|f| format!("{}: {}", f.kind.code(), f.message())),
+                            );
+                            o.never_matches = queries.never_matches();
+                            if o.never_matches {
+                                o.warnings.push(format!(
+                                    "{}: the rule can never match: fields it requires do not \
+                                     exist in its indices",
+                                    crate::rule::codes::RULE_NEVER_MATCHES
+                                ));
+                            }
                             t.render(&RuleInput {
                                 doc,
                                 rule,
@@ -226,24 +241,156 @@ pub fn rejection_reason(scan: &Scan, doc: &SourceDoc) -> String {
         )
 }
 
-/// Converts every document of `scan` (parsed or rejected) for every target. Output order: path,
-/// document index, then `targets` order — independent of thread scheduling.
+/// An input that yields no artifact for any target: a file without any Sigma document (unreadable,
+/// binary, not UTF-8, broken YAML, empty, not Sigma) or a document the parser rejected. `layer` and
+/// `convert` report each one, so no input silently disappears from a run.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unusable {
+    /// File path.
+    pub path: String,
+    /// 0-based document index (0 for a whole file).
+    pub index: usize,
+    /// Title, when the document has one.
+    pub title: Option<String>,
+    /// `Failed` (broken input, an error finding) or `Skipped` (empty file, YAML that is not Sigma).
+    pub status: Status,
+    /// Why, with the position and code of the finding.
+    pub reason: String,
+}
+
+/// The files of `scan` that produced no document, with the status and reason of each: `Failed`
+/// with the file's first error finding, else `Skipped` with its first note. In file order.
+fn documentless(scan: &Scan) -> Vec<Unusable> {
+    let with_docs: std::collections::HashSet<&str> =
+        scan.docs.iter().map(|d| d.path.as_str()).collect();
+    let bare: std::collections::HashSet<&str> = scan
+        .files
+        .iter()
+        .map(String::as_str)
+        .filter(|f| !with_docs.contains(f))
+        .collect();
+    if bare.is_empty() {
+        return Vec::new();
+    }
+    // First error and first other finding per file (diagnostics are sorted by path and position).
+    let mut first: std::collections::HashMap<&str, [Option<&crate::diag::Diagnostic>; 2]> =
+        Default::default();
+    for d in scan
+        .diagnostics
+        .iter()
+        .filter(|d| bare.contains(d.path.as_str()))
+    {
+        let slot = &mut first.entry(d.path.as_str()).or_default()
+            [usize::from(d.severity != Severity::Error)];
+        if slot.is_none() {
+            *slot = Some(d);
+        }
+    }
+    scan.files
+        .iter()
+        .filter(|f| bare.contains(f.as_str()))
+        .map(|f| {
+            let [error, other] = first.get(f.as_str()).copied().unwrap_or_default();
+            let (status, reason) = match (error, other) {
+                (Some(d), _) => (
+                    Status::Failed,
+                    format!(
+                        "file not parsed: {}:{}: {}: {}",
+                        d.line, d.col, d.code, d.message
+                    ),
+                ),
+                (None, Some(d)) => (
+                    Status::Skipped,
+                    format!(
+                        "no Sigma document: {}:{}: {}: {}",
+                        d.line, d.col, d.code, d.message
+                    ),
+                ),
+                (None, None) => (Status::Skipped, "no Sigma document in the file".to_string()),
+            };
+            Unusable {
+                path: f.clone(),
+                index: 0,
+                title: None,
+                status,
+                reason,
+            }
+        })
+        .collect()
+}
+
+/// Every input of `scan` that can yield no artifact: files without a document and documents the
+/// parser rejected, in path and document order.
+pub fn unusable_inputs(scan: &Scan) -> Vec<Unusable> {
+    let mut out = documentless(scan);
+    out.extend(
+        scan.docs
+            .iter()
+            .filter(|d| d.doc.is_none())
+            .map(|d| Unusable {
+                path: d.path.clone(),
+                index: d.index,
+                title: d.title.clone(),
+                status: Status::Failed,
+                reason: rejection_reason(scan, d),
+            }),
+    );
+    out.sort_by(|a, b| (a.path.as_str(), a.index).cmp(&(b.path.as_str(), b.index)));
+    out
+}
+
+/// Converts every document of `scan` (parsed or rejected) for every target, and gives every file
+/// without a document one `failed` or `skipped` outcome per target, so each input file appears in
+/// the outcomes. Output order: path, document index, then `targets` order — independent of thread
+/// scheduling.
 pub fn convert(
     scan: &Scan,
     set: &ConfigSet,
     attack: &AttackData,
     targets: &[&dyn Target],
 ) -> Vec<Outcome> {
-    let mut docs: Vec<&SourceDoc> = scan.docs.iter().collect();
-    docs.sort_by(|a, b| (a.path.as_str(), a.index).cmp(&(b.path.as_str(), b.index)));
-    docs.par_iter()
-        .flat_map_iter(|d| {
-            let rejection = if d.doc.is_none() {
-                rejection_reason(scan, d)
-            } else {
-                String::new()
-            };
-            convert_doc_all(scan, d, set, attack, targets, &rejection)
+    enum Unit<'a> {
+        Doc(&'a SourceDoc),
+        File(Unusable),
+    }
+    impl Unit<'_> {
+        fn key(&self) -> (&str, usize) {
+            match self {
+                Unit::Doc(d) => (d.path.as_str(), d.index),
+                Unit::File(u) => (u.path.as_str(), u.index),
+            }
+        }
+    }
+    let mut units: Vec<Unit<'_>> = scan.docs.iter().map(Unit::Doc).collect();
+    units.extend(documentless(scan).into_iter().map(Unit::File));
+    units.sort_by(|a, b| a.key().cmp(&b.key()));
+    units
+        .par_iter()
+        .flat_map_iter(|unit| match unit {
+            Unit::Doc(d) => {
+                let rejection = if d.doc.is_none() {
+                    rejection_reason(scan, d)
+                } else {
+                    String::new()
+                };
+                convert_doc_all(scan, d, set, attack, targets, &rejection)
+            }
+            Unit::File(u) => targets
+                .iter()
+                .map(|t| Outcome {
+                    path: u.path.clone(),
+                    id: None,
+                    title: None,
+                    target: t.name().to_string(),
+                    status: u.status,
+                    output: None,
+                    reason: Some(u.reason.clone()),
+                    index: 0,
+                    overrides: Vec::new(),
+                    warnings: Vec::new(),
+                    never_matches: false,
+                })
+                .collect(),
         })
         .collect()
 }

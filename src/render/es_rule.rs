@@ -34,7 +34,7 @@ use crate::attack::AttackData;
 use crate::attack::tags::{AttackTag, parse_attack_tag};
 use crate::mapping::correlation::CorrelationInput;
 use crate::mapping::query_string;
-use crate::rule::{CorrelationType, Level, Meta, SourceDoc};
+use crate::rule::{CorrelationType, Level, Meta, SourceDoc, Status};
 
 /// Which query language the detection rule carries.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -55,8 +55,32 @@ pub struct EsRule {
     pub language: RuleLanguage,
     /// Schedule in minutes; the look-back (`from`) is one minute longer, Kibana's own convention.
     pub interval_minutes: u32,
-    /// Whether imported rules start enabled.
-    pub enabled: bool,
+    /// Which imported rules start enabled.
+    pub enabled: Enabled,
+}
+
+/// Which imported rules start enabled (`-O enabled=…`): an `experimental` Sigma rule has not been
+/// tested for noise, so by default it is imported disabled and turned on by a person.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Enabled {
+    /// `true`: every rule.
+    All,
+    /// `false`: none.
+    None,
+    /// `tested` (the default): every rule except `experimental`, `deprecated` and `unsupported` ones.
+    Tested,
+}
+
+impl Enabled {
+    /// Whether a rule of this status starts enabled (a rule without status counts as experimental,
+    /// Sigma's default).
+    pub fn for_status(self, status: Option<Status>) -> bool {
+        match self {
+            Enabled::All => true,
+            Enabled::None => false,
+            Enabled::Tested => matches!(status, Some(Status::Test | Status::Stable)),
+        }
+    }
 }
 
 impl Default for EsRule {
@@ -66,15 +90,15 @@ impl Default for EsRule {
 }
 
 impl EsRule {
-    /// The registry default: Lucene, every 5 minutes, enabled.
+    /// The registry default: Lucene, every 5 minutes, enabled unless experimental.
     pub const DEFAULT: EsRule = EsRule {
         language: RuleLanguage::Lucene,
         interval_minutes: 5,
-        enabled: true,
+        enabled: Enabled::Tested,
     };
 
     /// Applies `-O key=value` options: `language=lucene|eql|esql`, `interval=<minutes>`,
-    /// `enabled=true|false`. Unknown keys are errors so typos do not pass silently.
+    /// `enabled=true|false|tested`. Unknown keys are errors so typos do not pass silently.
     pub fn with_options(mut self, opts: &BTreeMap<String, String>) -> Result<EsRule, String> {
         for (k, v) in opts {
             match k.as_str() {
@@ -92,9 +116,16 @@ impl EsRule {
                 }
                 "interval" => self.interval_minutes = parse_minutes(v)?,
                 "enabled" => {
-                    self.enabled = v
-                        .parse()
-                        .map_err(|_| format!("es-rule: enabled must be true or false, not `{v}`"))?
+                    self.enabled = match v.as_str() {
+                        "true" => Enabled::All,
+                        "false" => Enabled::None,
+                        "tested" => Enabled::Tested,
+                        _ => {
+                            return Err(format!(
+                                "es-rule: enabled must be true, false or tested, not `{v}`"
+                            ));
+                        }
+                    }
                 }
                 _ => {
                     return Err(format!(
@@ -238,7 +269,10 @@ fn detection_rule(
     if kind != "esql" {
         obj.insert("index".into(), json!(rule_indices(indices)));
     }
-    obj.insert("enabled".into(), json!(t.enabled));
+    obj.insert(
+        "enabled".into(),
+        json!(t.enabled.for_status(meta.status.as_ref().map(|s| s.value))),
+    );
     obj.insert("interval".into(), json!(format!("{}m", t.interval_minutes)));
     obj.insert(
         "from".into(),

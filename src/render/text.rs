@@ -2,7 +2,7 @@
 //! timespans and condition wording, ECS numeric fields and unresolved placeholders. One place, so no
 //! renderer imports another.
 
-use crate::mapping::ir::Expr;
+use crate::mapping::ir::{Expr, FieldKind, FieldTest};
 use crate::rule::Correlation;
 use crate::rule::value::SigmaString;
 
@@ -34,7 +34,19 @@ pub fn condition_text(c: &Correlation) -> String {
     }
 }
 
+/// Whether a number compared with `t`'s field is written as a number (else as a string): the field
+/// catalog's type when it knows the field in the query's indices ([`FieldKind`]), else the
+/// documented name heuristic [`numeric_field`] (docs/targets.md, "Field types").
+pub fn numeric_literal(t: &FieldTest) -> bool {
+    match t.kind {
+        FieldKind::Number => true,
+        FieldKind::String | FieldKind::Ip => false,
+        FieldKind::Unknown => numeric_field(&t.field),
+    }
+}
+
 /// ECS fields with numeric types (by last segment): numbers stay numbers there, strings elsewhere.
+/// Only the fallback of [`numeric_literal`] for fields the field catalog does not know.
 pub fn numeric_field(f: &str) -> bool {
     let last = f.rsplit('.').next().unwrap_or(f);
     matches!(

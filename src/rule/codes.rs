@@ -1,4 +1,5 @@
-//! Stable codes of the parser's diagnostics (the validators have their own, in `validate`).
+//! Stable codes of the parser's diagnostics and of the field-catalog findings on mapped queries
+//! (`SF2xx`, made by `check` per configured target); the validators have their own, in `validate`.
 
 use crate::diag::Severity;
 
@@ -55,4 +56,7 @@ codes! {
     UNRESOLVED_REFERENCE = "SF051", "unresolved-reference", Error, "A correlation or filter references a rule id or name that no scanned rule has.";
     FILTER = "SF060", "invalid-filter", Error, "A filter document is malformed.";
     MULTI_DOC_ACTION = "SF070", "invalid-action", Error, "An `action:` of a multi-document file is not global, reset or repeat, or has nothing to repeat.";
+    FIELD_NOT_IN_INDEX = "SF201", "field-not-in-index", Warning, "A field the mapped query uses does not exist in an index the rule searches (field catalog); tests on it never match there.";
+    FIELD_IS_TEXT = "SF202", "field-is-text", Info, "A string match uses a field analyzed as text in an index the rule searches: wildcards and phrases match words, not the whole value.";
+    RULE_NEVER_MATCHES = "SF203", "rule-never-matches", Warning, "Fields missing from every index the rule searches make its query false everywhere: the rule can never match.";
 }

@@ -559,10 +559,17 @@ pub fn apply(chain: &Chain, value: &RawValue) -> Result<Vec<Matcher>, ModifierEr
     if has(Exists) {
         return match value {
             RawValue::Bool(b) => Ok(vec![Matcher::Exists(*b)]),
-            RawValue::Str(s) if s == "true" || s == "false" => {
-                Ok(vec![Matcher::Exists(s == "true")])
-            }
-            other => bad(format!("`exists` takes true or false, not {other}")),
+            // PyYAML (YAML 1.1, what pySigma reads rules with) loads these words as booleans.
+            RawValue::Str(s) => match s.to_ascii_lowercase().as_str() {
+                "true" | "yes" | "on" => Ok(vec![Matcher::Exists(true)]),
+                "false" | "no" | "off" => Ok(vec![Matcher::Exists(false)]),
+                _ => bad(format!(
+                    "`exists` takes true or false (or yes/no), not '{s}'"
+                )),
+            },
+            other => bad(format!(
+                "`exists` takes true or false (or yes/no), not {other}"
+            )),
         };
     }
     if let Some(op) = chain.modifiers.iter().find_map(|m| m.cmp_op()) {
@@ -865,6 +872,13 @@ mod tests {
             }]
         );
         assert!(apply(&chain(&["exists"]), &RawValue::Str("x".into())).is_err());
+        for (word, want) in [("yes", true), ("No", false), ("on", true), ("off", false)] {
+            assert_eq!(
+                apply(&chain(&["exists"]), &RawValue::Str(word.into())).unwrap(),
+                vec![Matcher::Exists(want)],
+                "{word}"
+            );
+        }
     }
 
     #[test]

@@ -27,8 +27,9 @@ pub struct SigmaString {
 
 impl SigmaString {
     /// Parses Sigma's escaping rules: `*`/`?` are wildcards, `\*`, `\?` and `\\` are literal, a lone `\`
-    /// before anything else is a literal backslash; with `expand`, `%name%` is a placeholder and `\%` a
-    /// literal percent sign.
+    /// before anything else is a literal backslash; with `expand`, `%name%` is a placeholder. A
+    /// backslash before `%` is not an escape in Sigma (pySigma reads `HKLM\SOFTWARE\%vendor%\x` as a
+    /// path holding the placeholder `vendor`), so it stays a literal backslash.
     pub fn parse(text: &str, expand: bool) -> Self {
         let mut s = SigmaString::default();
         let mut chars = text.chars().peekable();
@@ -38,10 +39,6 @@ impl SigmaString {
                     Some(&n @ ('*' | '?' | '\\')) => {
                         chars.next();
                         s.push_char(n);
-                    }
-                    Some('%') if expand => {
-                        chars.next();
-                        s.push_char('%');
                     }
                     _ => s.push_char('\\'),
                 },
@@ -252,9 +249,18 @@ mod tests {
                 Part::Lit("y".into())
             ]
         );
+        // a backslash before `%` is a literal backslash, not an escape
         assert_eq!(
             SigmaString::parse(r"100\%", true).parts,
-            vec![Part::Lit("100%".into())]
+            vec![Part::Lit(r"100\%".into())]
+        );
+        assert_eq!(
+            SigmaString::parse(r"HKLM\SOFTWARE\%vendor%\x", true).parts,
+            vec![
+                Part::Lit(r"HKLM\SOFTWARE\".into()),
+                Part::Placeholder("vendor".into()),
+                Part::Lit(r"\x".into())
+            ]
         );
         assert_eq!(
             SigmaString::parse("50% off", true).parts,

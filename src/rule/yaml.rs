@@ -224,6 +224,82 @@ fn resolve_plain(text: &str) -> Yaml {
     Yaml::Str(text.to_string())
 }
 
+/// The parser's error as ours; its recursion guard is a depth error.
+fn scan_error(e: saphyr_parser::ScanError, limits: Limits) -> YamlError {
+    let pos = Pos::new(e.marker().line() as u32, e.marker().col() as u32 + 1);
+    if e.info().contains("recursion limit") {
+        // The scanner has its own, earlier guard for deep flow collections.
+        YamlError::TooDeep {
+            limit: limits.max_depth,
+            pos,
+        }
+    } else {
+        YamlError::Syntax {
+            message: e.info().to_string(),
+            pos,
+        }
+    }
+}
+
+/// Checks a YAML stream against the limits without building a tree: nesting depth and node count
+/// after alias expansion, in one linear pass that stops at the first excess. Loaders that deserialize
+/// with serde (`.sigmaforge.yml`, mapping configs) call it first, so a hostile file costs them no more
+/// than it costs the rule reader (serde's YAML backend takes quadratic time on deep nesting).
+pub fn check_limits(src: &str, limits: Limits) -> Result<(), YamlError> {
+    let mut parser = Parser::new_from_str(src);
+    // Open collections: their anchor and the node count when they opened.
+    let mut open: Vec<(usize, usize)> = Vec::new();
+    // Expanded size of every anchored node seen in this document.
+    let mut sizes: HashMap<usize, usize> = HashMap::new();
+    let mut nodes = 0usize;
+    while let Some(item) = parser.next_event() {
+        let (event, span) = item.map_err(|e| scan_error(e, limits))?;
+        let pos = pos_of(&span);
+        let added = match event {
+            Event::StreamEnd => break,
+            Event::DocumentStart(_) => {
+                sizes.clear();
+                nodes = 0;
+                0
+            }
+            Event::Alias(id) => *sizes.get(&id).ok_or(YamlError::UnknownAnchor { pos })?,
+            Event::Scalar(_, _, anchor, _) => {
+                if anchor != 0 {
+                    sizes.insert(anchor, 1);
+                }
+                1
+            }
+            Event::SequenceStart(anchor, _) | Event::MappingStart(anchor, _) => {
+                if open.len() >= limits.max_depth {
+                    return Err(YamlError::TooDeep {
+                        limit: limits.max_depth,
+                        pos,
+                    });
+                }
+                open.push((anchor, nodes));
+                1
+            }
+            Event::SequenceEnd | Event::MappingEnd => {
+                if let Some((anchor, start)) = open.pop()
+                    && anchor != 0
+                {
+                    sizes.insert(anchor, nodes - start);
+                }
+                0
+            }
+            _ => 0,
+        };
+        nodes = nodes.saturating_add(added);
+        if nodes > limits.max_nodes {
+            return Err(YamlError::TooManyNodes {
+                limit: limits.max_nodes,
+                pos,
+            });
+        }
+    }
+    Ok(())
+}
+
 /// Parses every document of a YAML stream into spanned trees.
 pub fn parse_documents(src: &str, limits: Limits) -> Result<Vec<Document>, YamlError> {
     let mut parser = Parser::new_from_str(src);
@@ -234,21 +310,7 @@ pub fn parse_documents(src: &str, limits: Limits) -> Result<Vec<Document>, YamlE
     let mut nodes = 0usize;
 
     while let Some(item) = parser.next_event() {
-        let (event, span) = item.map_err(|e| {
-            let pos = Pos::new(e.marker().line() as u32, e.marker().col() as u32 + 1);
-            if e.info().contains("recursion limit") {
-                // The scanner has its own, earlier guard for deep flow collections.
-                YamlError::TooDeep {
-                    limit: limits.max_depth,
-                    pos,
-                }
-            } else {
-                YamlError::Syntax {
-                    message: e.info().to_string(),
-                    pos,
-                }
-            }
-        })?;
+        let (event, span) = item.map_err(|e| scan_error(e, limits))?;
         let pos = pos_of(&span);
         let complete: Option<(Node, usize)> = match event {
             Event::StreamStart | Event::Nothing => None,
@@ -556,6 +618,49 @@ mod tests {
             matches!(err, YamlError::TooDeep { limit: 64, .. }),
             "{err:?}"
         );
+    }
+
+    #[test]
+    fn check_limits_matches_the_tree_reader() {
+        let mut bomb = String::from("a: &a [x, x, x, x, x, x, x, x, x, x]\n");
+        let mut prev = 'a';
+        for c in 'b'..='j' {
+            bomb.push_str(&format!(
+                "{c}: &{c} [*{prev}, *{prev}, *{prev}, *{prev}, *{prev}]\n"
+            ));
+            prev = c;
+        }
+        let flow = "[".repeat(40_000) + &"]".repeat(40_000);
+        let block = "- ".repeat(40_000) + "x\n";
+        let map = "a: {".repeat(40_000) + &"}".repeat(40_000);
+        for (name, src) in [
+            ("bomb", &bomb),
+            ("flow", &flow),
+            ("block", &block),
+            ("map", &map),
+        ] {
+            let tree = parse_documents(src, Limits::default()).unwrap_err();
+            let check = check_limits(src, Limits::default()).unwrap_err();
+            assert_eq!(
+                std::mem::discriminant(&tree),
+                std::mem::discriminant(&check),
+                "{name}: {tree:?} vs {check:?}"
+            );
+        }
+        // Exactly at the limits passes: 64 levels, and a document of exactly max_nodes nodes.
+        let deep = "[".repeat(64) + &"]".repeat(64);
+        check_limits(&deep, Limits::default()).unwrap();
+        let aliased = "a: &a [1, 2]\nb: [*a, *a]\n";
+        // root + a + [1, 2] (3 nodes) + b + [*a, *a] (1 + 2 × 3) = 13 nodes
+
+        let limits = |max_nodes| Limits {
+            max_depth: 64,
+            max_nodes,
+        };
+        check_limits(aliased, limits(13)).unwrap();
+        assert!(check_limits(aliased, limits(12)).is_err());
+        assert!(parse_documents(aliased, limits(13)).is_ok());
+        assert!(parse_documents(aliased, limits(12)).is_err());
     }
 
     #[test]

@@ -18,11 +18,11 @@ use thiserror::Error;
 #[derive(Debug, Error)]
 pub enum ValidationConfigError {
     /// The file could not be read.
-    #[error("{path}: cannot read configuration: {message}")]
+    #[error("{message}")]
     Io {
         /// File.
         path: String,
-        /// OS error.
+        /// What went wrong, naming the file (see [`crate::fsread::ReadError`]).
         message: String,
     },
     /// YAML syntax or shape error.
@@ -77,6 +77,35 @@ pub(crate) struct RawValidation {
     config: BTreeMap<String, BTreeMap<String, serde_yaml::Value>>,
     #[serde(default)]
     today: Option<String>,
+    #[serde(default)]
+    profile: Option<String>,
+}
+
+/// Which checks run by default (before `validators:`, `disable:` and `enable:`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Profile {
+    /// Any repository: the specification, correctness, ATT&CK and quality checks.
+    #[default]
+    Default,
+    /// Also SigmaHQ's repository conventions ([`registry::SIGMAHQ_CONVENTIONS`]): for SigmaHQ
+    /// itself and repositories that follow it.
+    Sigmahq,
+}
+
+impl Profile {
+    /// Parses `default` or `sigmahq`.
+    pub fn parse(s: &str) -> Option<Profile> {
+        match s {
+            "default" => Some(Profile::Default),
+            "sigmahq" => Some(Profile::Sigmahq),
+            _ => None,
+        }
+    }
+
+    /// Whether the profile runs a validator by default.
+    pub fn includes(self, info: &Info) -> bool {
+        self == Profile::Sigmahq || !registry::SIGMAHQ_CONVENTIONS.contains(&info.code)
+    }
 }
 
 /// Resolved validation settings: which checks run, how severe they are, which rules are exempt.
@@ -98,6 +127,8 @@ pub struct ValidationConfig {
     today: Option<Date>,
     /// Folder relative paths in parameters resolve against (the working directory, like rule paths).
     base_dir: PathBuf,
+    /// Which checks run when no `validators:` selection is given.
+    profile: Profile,
 }
 
 /// True when a configuration key names the validator: its code, its name or a pySigma name it implements.
@@ -151,6 +182,7 @@ impl ValidationConfig {
         path: &str,
         text: &str,
         base: &Path,
+        default_profile: Profile,
     ) -> Result<Self, ValidationConfigError> {
         let invalid = |needle: &str, message: String| {
             let (line, col) = line_of(text, needle);
@@ -264,7 +296,17 @@ impl ValidationConfig {
             })?),
             None => None,
         };
+        let profile = match &raw.profile {
+            None => default_profile,
+            Some(p) => Profile::parse(p).ok_or_else(|| {
+                invalid(
+                    p,
+                    format!("unknown validation profile `{p}` (use default or sigmahq)"),
+                )
+            })?,
+        };
         Ok(ValidationConfig {
+            profile,
             selection,
             disabled: raw.disable,
             enabled: raw.enable,
@@ -293,7 +335,7 @@ impl ValidationConfig {
 
     /// Whether a validator runs.
     pub fn is_enabled(&self, info: &Info) -> bool {
-        let mut on = true;
+        let mut on = self.profile.includes(info);
         if let Some(sel) = &self.selection {
             on = false;
             for k in sel {
@@ -372,18 +414,32 @@ impl ValidationConfig {
             .collect()
     }
 
-    /// Parses a sigma-cli validation configuration (`--validation-config` of `sigma check`).
+    /// Parses a sigma-cli validation configuration (`--validation-config` of `sigma check`). Its
+    /// profile defaults to `sigmahq`: sigma-cli with pySigma-validators-sigmahq, which these files
+    /// configure, runs SigmaHQ's conventions.
     pub fn load_sigma_cli(path: &Path) -> Result<ValidationConfig, ValidationConfigError> {
         let (text, shown) = read(path)?;
         let raw: RawValidation = parse_yaml(&text, &shown)?;
-        ValidationConfig::from_raw(raw, &shown, &text, Path::new(""))
+        ValidationConfig::from_raw(raw, &shown, &text, Path::new(""), Profile::Sigmahq)
+    }
+
+    /// The same settings with another profile (SigmaHQ's corpus is checked with `sigmahq`).
+    pub fn with_profile(mut self, profile: Profile) -> Self {
+        self.profile = profile;
+        self
     }
 }
+
+/// A configuration file (`.sigmaforge.yml`, a sigma-cli validation config) is small text.
+pub const CONFIG_FILE: crate::fsread::Cap = crate::fsread::Cap {
+    what: "a configuration file",
+    bytes: 1024 * 1024,
+};
 
 /// Reads a configuration file, returning its text and the path as shown in messages.
 pub(crate) fn read(path: &Path) -> Result<(String, String), ValidationConfigError> {
     let shown = crate::discover::display_path(path);
-    std::fs::read_to_string(path)
+    crate::fsread::read_text(path, CONFIG_FILE)
         .map(|t| (t, shown.clone()))
         .map_err(|e| ValidationConfigError::Io {
             path: shown,
@@ -399,6 +455,14 @@ pub(crate) fn parse_yaml<T: serde::de::DeserializeOwned + Default>(
     if text.trim().is_empty() {
         return Ok(T::default());
     }
+    crate::rule::yaml::check_limits(text, crate::rule::yaml::Limits::default()).map_err(|e| {
+        ValidationConfigError::Invalid {
+            path: shown.to_string(),
+            line: e.pos().line as usize,
+            col: e.pos().col as usize,
+            message: e.to_string(),
+        }
+    })?;
     serde_yaml::from_str(text).map_err(|e| {
         let (line, col) = e
             .location()
@@ -419,7 +483,7 @@ mod tests {
 
     fn raw(text: &str) -> Result<ValidationConfig, ValidationConfigError> {
         let r: RawValidation = parse_yaml(text, "c.yml")?;
-        ValidationConfig::from_raw(r, "c.yml", text, Path::new("."))
+        ValidationConfig::from_raw(r, "c.yml", text, Path::new("."), Profile::Default)
     }
 
     fn info(code: &str) -> &'static Info {

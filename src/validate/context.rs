@@ -2,7 +2,7 @@
 //! findings that knows the validator's code and parameters.
 
 use super::date::Date;
-use super::registry::{Info, ParamKind};
+use super::info::{Info, ParamKind};
 use crate::diag::{Diagnostic, Pos};
 use crate::rule::yaml::Node;
 use crate::rule::{Document, Meta, Rule, SourceDoc};
@@ -140,7 +140,7 @@ impl<'a> DocCx<'a> {
 pub struct RepoCx<'a> {
     /// The scan.
     pub scan: &'a Scan,
-    /// Per-file contexts, in scan order.
+    /// Per-file contexts of the files holding at least one Sigma document, in scan order.
     pub files: Vec<FileCx<'a>>,
     /// Directory relative paths in parameters resolve against (the configuration file's folder).
     pub base_dir: PathBuf,
@@ -157,12 +157,14 @@ impl<'a> RepoCx<'a> {
                 .and_modify(|r| r.end = i + 1)
                 .or_insert(i..i + 1);
         }
+        // A file without a Sigma document (a workflow, a config: reported "not Sigma, skipped") is
+        // not a rule file: skipped means skipped, so no validator lints it.
         let files = scan
             .files
             .par_iter()
             .enumerate()
-            .map(|(i, p)| {
-                let range = ranges.get(p.as_str()).cloned().unwrap_or(0..0);
+            .filter_map(|(i, p)| Some((i, p, ranges.get(p.as_str()).cloned()?)))
+            .map(|(i, p, range)| {
                 FileCx::new(
                     p,
                     scan.sources.get(i).unwrap_or(&NO_SOURCE),

@@ -27,16 +27,11 @@ impl Check for V {
         }
         for uses in by.values().filter(|u| u.len() > 1) {
             for (i, (path, pos)) in uses.iter().enumerate() {
-                let others: Vec<&str> = uses
-                    .iter()
-                    .enumerate()
-                    .filter(|(j, _)| *j != i)
-                    .map(|(_, (p, _))| *p)
-                    .collect();
+                let others = util::others(uses, i, |(p, _)| p.to_string());
                 out.report(
                     path,
                     *pos,
-                    format!("same logsource and detection as {}", others.join(", ")),
+                    format!("same logsource and detection as {others}"),
                 );
             }
         }

@@ -19,12 +19,12 @@ impl Check for V {
             by.entry(f.file_name()).or_default().push(f.path);
         }
         for (name, paths) in by.into_iter().filter(|(_, p)| p.len() > 1) {
-            for p in &paths {
-                let others: Vec<&str> = paths.iter().copied().filter(|o| o != p).collect();
+            for (i, p) in paths.iter().enumerate() {
+                let others = super::util::others(&paths, i, |o| o.to_string());
                 out.report(
                     p,
                     crate::diag::Pos::new(1, 1),
-                    format!("file name `{name}` is also used by {}", others.join(", ")),
+                    format!("file name `{name}` is also used by {others}"),
                 );
             }
         }

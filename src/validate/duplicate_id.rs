@@ -15,6 +15,8 @@ validator!("SV102", "duplicate-id", Error, PySigma, ["identifier_uniqueness"],
 /// Reads `id:` lines of YAML files under the folders, as SigmaHQ's grep-based check does.
 pub(crate) fn extra_ids(repo: &RepoCx<'_>, folders: &[String]) -> Vec<(String, String, u32)> {
     let mut out = Vec::new();
+    let scanned: std::collections::HashSet<&str> =
+        repo.files.iter().map(|x| x.path).collect();
     for f in folders {
         let dir = repo.base_dir.join(f);
         let Ok(paths) = crate::discover::discover(&[dir]) else {
@@ -22,10 +24,10 @@ pub(crate) fn extra_ids(repo: &RepoCx<'_>, folders: &[String]) -> Vec<(String, S
         };
         for p in paths {
             let shown = crate::discover::display_path(&p);
-            if repo.files.iter().any(|x| x.path == shown) {
+            if scanned.contains(&*shown) {
                 continue;
             }
-            let Ok(text) = std::fs::read_to_string(&p) else {
+            let Ok(text) = crate::fsread::read_text(&p, crate::scan::RULE_FILE) else {
                 continue;
             };
             for (i, line) in text.lines().enumerate() {
@@ -67,17 +69,9 @@ impl Check for V {
                 if !scanned {
                     continue;
                 }
-                let others: Vec<String> = uses
-                    .iter()
-                    .enumerate()
-                    .filter(|(j, _)| *j != i)
-                    .map(|(_, (p, q, _))| format!("{p}:{}", q.line))
-                    .collect();
-                out.report(
-                    path,
-                    *pos,
-                    format!("id `{id}` is also used by {}", others.join(", ")),
-                );
+                let others =
+                    super::util::others(&uses, i, |(p, q, _)| format!("{p}:{}", q.line));
+                out.report(path, *pos, format!("id `{id}` is also used by {others}"));
             }
         }
     }

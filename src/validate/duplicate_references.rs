@@ -13,9 +13,9 @@ validator!(
 
 impl Check for V {
     fn check_doc(&self, cx: &DocCx<'_>, out: &mut Findings<'_>) {
-        let refs = &cx.meta().references;
-        for (i, r) in refs.iter().enumerate() {
-            if refs[..i].iter().any(|p| p.value == r.value) {
+        let mut seen = std::collections::HashSet::new();
+        for r in &cx.meta().references {
+            if !seen.insert(r.value.as_str()) {
                 out.report(
                     &cx.src.path,
                     r.pos,

@@ -13,9 +13,9 @@ validator!(
 
 impl Check for V {
     fn check_doc(&self, cx: &DocCx<'_>, out: &mut Findings<'_>) {
-        let tags = &cx.meta().tags;
-        for (i, t) in tags.iter().enumerate() {
-            if tags[..i].iter().any(|p| p.value == t.value) {
+        let mut seen = std::collections::HashSet::new();
+        for t in &cx.meta().tags {
+            if !seen.insert(t.value.as_str()) {
                 out.report(
                     &cx.src.path,
                     t.pos,

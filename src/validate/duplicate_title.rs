@@ -26,17 +26,8 @@ impl Check for V {
         }
         for (title, uses) in by.into_iter().filter(|(_, u)| u.len() > 1) {
             for (i, (path, pos)) in uses.iter().enumerate() {
-                let others: Vec<String> = uses
-                    .iter()
-                    .enumerate()
-                    .filter(|(j, _)| *j != i)
-                    .map(|(_, (p, q))| format!("{p}:{}", q.line))
-                    .collect();
-                out.report(
-                    path,
-                    *pos,
-                    format!("title `{title}` is also used by {}", others.join(", ")),
-                );
+                let others = super::util::others(&uses, i, |(p, q)| format!("{p}:{}", q.line));
+                out.report(path, *pos, format!("title `{title}` is also used by {others}"));
             }
         }
     }

@@ -51,6 +51,7 @@ pub mod config;
 pub mod context;
 pub mod data;
 pub mod date;
+pub mod info;
 #[macro_use]
 pub mod registry;
 pub mod util;
@@ -79,6 +80,17 @@ pub fn run_with(
     scan: &Scan,
     config: &ValidationConfig,
     extra: &[&dyn Validator],
+) -> Vec<Diagnostic> {
+    run_with_findings(scan, config, extra, Vec::new())
+}
+
+/// [`run_with`] plus findings made outside the validators (the field catalog's `SF2xx`, see
+/// `fieldcheck`), so the configuration's severities, `disable` and exclusions apply to them too.
+pub fn run_with_findings(
+    scan: &Scan,
+    config: &ValidationConfig,
+    extra: &[&dyn Validator],
+    findings: Vec<Diagnostic>,
 ) -> Vec<Diagnostic> {
     let mut validators: Vec<&dyn Validator> = registry::builtin().to_vec();
     validators.extend_from_slice(extra);
@@ -109,8 +121,44 @@ pub fn run_with(
         v.check_repo(&repo, &mut out);
         all.extend(out.into_diagnostics());
     }
+    drop_superseded(&mut all);
     all.extend(scan.diagnostics.iter().cloned());
+    all.extend(findings);
     let mut all = config.apply(all, &infos, |path, line| repo.rule_ids_at(path, line));
+    for d in &mut all {
+        add_disable_hint(d, &infos);
+    }
     diag::normalize(&mut all);
     all
+}
+
+/// One finding per problem: drops the `dropped` half of a [`registry::SUPERSEDES`] pair reported
+/// at the same position as its `kept` half.
+fn drop_superseded(all: &mut Vec<Diagnostic>) {
+    let kept: std::collections::HashSet<(&str, &str, u32, u32)> = registry::SUPERSEDES
+        .iter()
+        .flat_map(|(kept, dropped)| {
+            all.iter()
+                .filter(move |d| d.code == *kept)
+                .map(move |d| (*dropped, d.path.as_str(), d.line, d.col))
+        })
+        .collect();
+    let drop: Vec<bool> = all
+        .iter()
+        .map(|d| kept.contains(&(d.code.as_str(), d.path.as_str(), d.line, d.col)))
+        .collect();
+    let mut flags = drop.into_iter();
+    all.retain(|_| !flags.next().unwrap_or(false));
+}
+
+/// Every finding that can be switched off says how; parser errors cannot (the rule must be fixed).
+fn add_disable_hint(d: &mut Diagnostic, infos: &[&Info]) {
+    let key = match infos.iter().find(|i| i.code == d.code) {
+        Some(info) => info.name.to_string(),
+        None if d.severity == diag::Severity::Error => return,
+        None => d.code.clone(),
+    };
+    d.message.push_str(&format!(
+        " (to disable: `validation: {{disable: [{key}]}}`)"
+    ));
 }

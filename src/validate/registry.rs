@@ -4,71 +4,7 @@
 use super::context::{DocCx, FileCx, Findings, RepoCx};
 use crate::diag::Severity;
 
-/// The type of a validator parameter, checked when the configuration is loaded.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ParamKind {
-    /// A whole number.
-    Int,
-    /// A list of strings.
-    List,
-}
-
-/// A tunable knob of a validator (e.g. `max_length`), documented so `list validators` can show it.
-#[derive(Debug, Clone, Copy)]
-pub struct Param {
-    /// Parameter name as written in the configuration.
-    pub name: &'static str,
-    /// Its type.
-    pub kind: ParamKind,
-    /// Default value, rendered for documentation.
-    pub default: &'static str,
-    /// What it changes.
-    pub doc: &'static str,
-}
-
-/// Static description of a validator: the contract users configure against.
-#[derive(Debug, Clone, Copy)]
-pub struct Info {
-    /// Stable code (`SVnnn`); never reused for another meaning.
-    pub code: &'static str,
-    /// Kebab-case name, accepted wherever a code is.
-    pub name: &'static str,
-    /// Default severity.
-    pub severity: Severity,
-    /// One-line description of what is flagged and why it matters.
-    pub doc: &'static str,
-    /// The pySigma validator identifiers this one implements (empty for SigmaHQ CI checks and our own).
-    pub pysigma: &'static [&'static str],
-    /// Where the check comes from, for documentation and SARIF tags.
-    pub origin: Origin,
-    /// Parameters.
-    pub params: &'static [Param],
-}
-
-/// Where a check's definition comes from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Origin {
-    /// pySigma core validators.
-    PySigma,
-    /// pySigma-validators-sigmahq.
-    SigmaHq,
-    /// SigmaHQ's CI scripts (yamllint, `tests/*.py`, workflows) that are not pySigma validators.
-    SigmaHqCi,
-    /// sigmaforge's own repository checks.
-    Sigmaforge,
-}
-
-impl Origin {
-    /// Short label used in listings and SARIF tags.
-    pub fn label(self) -> &'static str {
-        match self {
-            Origin::PySigma => "pysigma",
-            Origin::SigmaHq => "pysigma-sigmahq",
-            Origin::SigmaHqCi => "sigmahq-ci",
-            Origin::Sigmaforge => "sigmaforge",
-        }
-    }
-}
+pub use super::info::{Info, Origin, Param, ParamKind};
 
 /// A check. Implement whichever of the three hooks fits; the runner calls every hook of every enabled
 /// validator (file and document hooks in parallel, repository hooks once at the end).
@@ -114,6 +50,7 @@ macro_rules! with_builtin_list {
             related_unknown,
             duplicate_references,
             duplicate_tag,
+            identifier_not_uuid,
             author_missing,
             date_missing,
             modified_order,
@@ -213,6 +150,32 @@ macro_rules! builtin_fn {
 }
 
 with_builtin_list!(builtin_fn);
+
+/// SigmaHQ's repository conventions: checks that judge a rule by how SigmaHQ organises its public
+/// repository (file names, title case, its logsource and field taxonomy, its folders, TLP, the
+/// `ATT&CK` trademark string) rather than by the specification or the rule's correctness. They run
+/// only with `profile: sigmahq` (or when named in `validators:`/`enable:`), so a private repository
+/// is not failed by someone else's house style.
+pub const SIGMAHQ_CONVENTIONS: &[&str] = &[
+    "SV105", // file-name length
+    "SV121", // deprecated/unsupported folders
+    "SV130", // title case
+    "SV211", // rules-emerging-threats/… folders need detection.* tags
+    "SV214", // TLP of a public rule set
+    "SV414", // field-name case against the taxonomy
+    "SV415", // field names of the taxonomy
+    "SV501", // logsource taxonomy
+    "SV502", // SigmaHQ CI's logsource.json
+    "SV503", // fields of SigmaHQ CI's logsource.json
+    "SV511", // file-name convention
+    "SV512", // file-name prefixes
+    "SV513", // correlation file-name prefix
+    "SV708", // the ATT&CK trademark string
+];
+
+/// Pairs `(kept, dropped)` of checks that report the same problem from two sources of the same
+/// data: when both fire at one position, only `kept` is reported (one finding per problem).
+pub const SUPERSEDES: &[(&str, &str)] = &[("SV501", "SV502"), ("SV415", "SV503")];
 
 /// pySigma validators whose checks the parser already performs, with the parser code that reports them.
 /// Configurations naming them are accepted; parser errors cannot be switched off, warnings can.

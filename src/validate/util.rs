@@ -256,3 +256,24 @@ pub fn of_terms(
     }
     out
 }
+
+/// Most other places a duplicate finding names before "and N more".
+pub const MAX_OTHERS: usize = 10;
+
+/// The other uses of a duplicated value for "also used by …": at most [`MAX_OTHERS`] named, then
+/// "and N more", so reporting a value shared by k files costs O(k), not O(k²) time and output.
+pub fn others<T>(uses: &[T], i: usize, show: impl Fn(&T) -> String) -> String {
+    let named: Vec<String> = uses
+        .iter()
+        .enumerate()
+        .filter(|(j, _)| *j != i)
+        .take(MAX_OTHERS)
+        .map(|(_, u)| show(u))
+        .collect();
+    let rest = uses.len().saturating_sub(1 + named.len());
+    let mut text = named.join(", ");
+    if rest > 0 {
+        text.push_str(&format!(" and {rest} more"));
+    }
+    text
+}

@@ -149,6 +149,7 @@ fn empty_rule_set_gives_a_valid_layer() {
 }
 
 #[test]
+#[cfg_attr(not(shared_data), ignore = "needs ../shared")]
 fn schema_rejects_the_defects_of_older_tools() {
     let Some(v) = schema_validator() else { return };
     let data = AttackData::embedded();

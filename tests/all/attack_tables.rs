@@ -22,6 +22,7 @@ fn run_script(args: &[&str]) -> std::process::Output {
 }
 
 #[test]
+#[cfg_attr(not(shared_data), ignore = "needs ../shared")]
 fn embedded_tables_are_reproducible() {
     let shared = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/attack");
     if !python() || !shared.is_dir() {

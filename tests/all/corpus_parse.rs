@@ -5,6 +5,7 @@ use sigmaforge::scan::scan;
 use std::collections::BTreeMap;
 
 #[test]
+#[cfg_attr(not(shared_data), ignore = "needs ../shared")]
 fn ci_folders_parse_without_errors() {
     let Some(root) = crate::util::corpus() else {
         return;
@@ -30,6 +31,7 @@ fn ci_folders_parse_without_errors() {
 }
 
 #[test]
+#[cfg_attr(not(shared_data), ignore = "needs ../shared")]
 fn rejections_are_the_known_ones() {
     let Some(root) = crate::util::corpus() else {
         return;
@@ -59,6 +61,7 @@ fn rejections_are_the_known_ones() {
 }
 
 #[test]
+#[cfg_attr(not(shared_data), ignore = "needs ../shared")]
 fn whole_tree_including_tests_and_regression_data_never_panics() {
     let Some(root) = crate::util::corpus() else {
         return;

@@ -23,6 +23,14 @@ const DOCUMENTED: &[(&str, &str)] = &[
         "meta filters are applied to rules, not converted alone",
     ),
     (
+        "file not parsed",
+        "a file that is not valid YAML (here a test config with a duplicate key): listed as failed",
+    ),
+    (
+        "no Sigma document",
+        "a YAML file holding no Sigma document (e.g. a regression-data info.yml): listed as skipped",
+    ),
+    (
         "fieldref",
         "field-to-field comparison has no query_string form",
     ),
@@ -41,6 +49,7 @@ const DOCUMENTED: &[(&str, &str)] = &[
 ];
 
 #[test]
+#[cfg_attr(not(shared_data), ignore = "needs ../shared")]
 fn corpus_converts_or_refuses_for_documented_reasons() {
     let Some(root) = crate::util::corpus() else {
         return;
@@ -75,9 +84,13 @@ fn corpus_converts_or_refuses_for_documented_reasons() {
             "{config:?}: {converted} converted, {skipped} skipped, {failed} failed; {by_reason:?}"
         );
         assert!(undocumented.is_empty(), "{}", undocumented.join("\n"));
+        // The rate is over Sigma documents: files without one (configs, info.yml) are listed too.
+        let documents = outcomes.len()
+            - by_reason.get("no Sigma document").copied().unwrap_or(0)
+            - by_reason.get("file not parsed").copied().unwrap_or(0);
         assert!(
-            converted * 100 >= outcomes.len() * 97,
-            "at least 97% convert"
+            converted * 100 >= documents * 97,
+            "at least 97% of the documents convert"
         );
     }
 }

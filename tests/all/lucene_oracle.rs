@@ -145,6 +145,7 @@ fn fixtures_match_exactly_the_expected_events() {
 }
 
 #[test]
+#[cfg_attr(not(shared_data), ignore = "needs ../shared")]
 fn every_corpus_query_parses_in_real_lucene() {
     let Some(root) = crate::util::corpus() else {
         return;

@@ -85,6 +85,7 @@ fn files(dir: &Path, ext: &str, out: &mut Vec<PathBuf>) {
 }
 
 #[test]
+#[cfg_attr(not(shared_data), ignore = "needs ../shared")]
 fn regression_events_are_matched_by_their_rules() {
     let Some(root) = crate::util::corpus() else {
         return;

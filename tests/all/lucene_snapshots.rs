@@ -32,6 +32,7 @@ fn render(paths: &[PathBuf], config: &[&str]) -> String {
 }
 
 #[test]
+#[cfg_attr(not(shared_data), ignore = "needs ../shared")]
 fn golden_rules_with_ecs_cloudtrail() {
     let Some(s) = crate::util::present(crate::util::shared()) else {
         return;
@@ -47,6 +48,7 @@ fn golden_rules_with_ecs_cloudtrail() {
 }
 
 #[test]
+#[cfg_attr(not(shared_data), ignore = "needs ../shared")]
 fn windows_rules_with_ecs_windows() {
     let Some(s) = crate::util::present(crate::util::shared()) else {
         return;
@@ -68,6 +70,7 @@ fn windows_rules_with_ecs_windows() {
 }
 
 #[test]
+#[cfg_attr(not(shared_data), ignore = "needs ../shared")]
 fn jsonl_outcomes() {
     let Some(s) = crate::util::present(crate::util::shared()) else {
         return;

@@ -82,6 +82,7 @@ fn partial_matches_are_reported_not_applied() {
 }
 
 #[test]
+#[cfg_attr(not(shared_data), ignore = "needs ../shared")]
 fn sigmacs_own_cloudtrail_config_loads() {
     let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/legacy/ecs-cloudtrail.yml");
     if !p.is_file() {

@@ -37,6 +37,7 @@ fn balanced(q: &str) -> bool {
 }
 
 #[test]
+#[cfg_attr(not(shared_data), ignore = "needs ../shared")]
 fn every_condition_shape_fires_the_override_and_stays_well_formed() {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/legacy/golden");
     let Ok(shapes) =

@@ -6,7 +6,6 @@
 //! Skips with a printed reason when `../shared` or a Python module is missing.
 
 use std::collections::BTreeMap;
-use std::path::PathBuf;
 use std::time::Instant;
 
 use serde_json::Value;
@@ -212,13 +211,14 @@ fn report(name: &str, outcomes: &[Outcome]) {
 }
 
 #[test]
+#[cfg_attr(not(shared_data), ignore = "needs ../shared")]
 fn corpus_artifacts_pass_elastic_oracles() {
     let shared = crate::util::shared();
     if crate::util::present(shared.join("corpus/sigmahq/rules")).is_none() {
         return;
     }
     let corpus = shared.join("corpus/sigmahq");
-    let inputs: Vec<PathBuf> = FOLDERS.iter().map(|f| corpus.join(f)).collect();
+    let inputs = crate::util::rule_folders(&corpus, FOLDERS);
     let t0 = Instant::now();
     let scan = sigmaforge::scan::scan(&inputs).expect("scan");
     let set = ConfigSet::load(&["ecs-windows"]).expect("config");
@@ -352,8 +352,19 @@ fn corpus_artifacts_pass_elastic_oracles() {
 
     // -o DIR over the whole corpus: unique, safe names.
     let dir = tempfile::tempdir().unwrap();
-    let files = target::output::write_outputs(dir.path(), &outcomes, &all).expect("write");
-    let unique: std::collections::BTreeSet<_> = files.iter().collect();
+    let files = target::output::write_outputs(dir.path(), &outcomes, &all)
+        .expect("write")
+        .written;
+    let unique: std::collections::BTreeSet<_> = files
+        .iter()
+        .map(|f| f.display().to_string().to_lowercase())
+        .collect();
     assert_eq!(unique.len(), files.len(), "no two artifacts share a file");
     assert!(files.iter().all(|f| f.starts_with(dir.path())));
+    assert!(files.iter().all(|f| {
+        f.strip_prefix(dir.path())
+            .unwrap()
+            .components()
+            .all(|c| sigmaforge::artifacts::is_windows_safe(&c.as_os_str().to_string_lossy()))
+    }));
 }

@@ -68,6 +68,7 @@ fn render_all(config: &str, path: &Path) -> String {
 }
 
 #[test]
+#[cfg_attr(not(shared_data), ignore = "needs ../shared")]
 fn representative_rules() {
     // Relative to the crate root (cargo's working directory for tests), so the file paths recorded
     // in the artifacts are the same on every machine.
@@ -130,6 +131,7 @@ fn example_rules() {
 }
 
 #[test]
+#[cfg_attr(not(shared_data), ignore = "needs ../shared")]
 fn option_variants() {
     if !Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("../shared/corpus")

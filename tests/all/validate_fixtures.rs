@@ -1,7 +1,7 @@
 //! One small rule per validator: the base rule is clean, each variant triggers the code at a known line.
 
 use sigmaforge::diag::Diagnostic;
-use sigmaforge::validate::config::ValidationConfig;
+use sigmaforge::validate::config::{Profile, ValidationConfig};
 use sigmaforge::validate::date::Date;
 use std::path::Path;
 
@@ -38,7 +38,8 @@ fn check_files(files: &[(&str, &str)], today: &str) -> Vec<Diagnostic> {
         std::fs::write(&p, text).expect("write");
     }
     let scan = sigmaforge::scan::scan(&[dir.path().to_path_buf()]).expect("scan");
-    let mut cfg = ValidationConfig::default();
+    // These fixtures follow pySigma-validators-sigmahq: SigmaHQ's conventions are on.
+    let mut cfg = ValidationConfig::default().with_profile(Profile::Sigmahq);
     cfg.set_today(Date::parse(today).expect("date"));
     sigmaforge::validate::run(&scan, &cfg)
         .into_iter()
@@ -386,12 +387,43 @@ const CASES: &[(&str, &str, &str, u32)] = &[
     ("SV708", "Finds whoami", "Finds ATT&CK whoami", 4),
 ];
 
+/// Checks with SigmaHQ's profile and `disabled` switched off (through a `.sigmaforge.yml`).
+fn check_without(name: &str, text: &str, disabled: &str) -> Vec<Diagnostic> {
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::write(dir.path().join(name), text).expect("write");
+    let conf = dir.path().join(".sigmaforge.yml");
+    std::fs::write(
+        &conf,
+        format!("validation:\n    profile: sigmahq\n    disable: [{disabled}]\n"),
+    )
+    .expect("write");
+    let cfg = sigmaforge::config::Config::load(&conf).expect("config");
+    let mut cfg = cfg.validation;
+    cfg.set_today(Date::parse("2026-08-05").expect("date"));
+    let scan = sigmaforge::scan::scan(&[dir.path().join(name)]).expect("scan");
+    sigmaforge::validate::run(&scan, &cfg)
+}
+
 #[test]
 fn each_validator_fires_at_the_right_line() {
     let mut failures = Vec::new();
     for (code, from, to, line) in CASES {
         let text = variant(from, to);
-        let diags = check(NAME, &text);
+        // A check superseded by another (one finding per problem) is seen alone only when the
+        // other is off; with both on, only the other is reported.
+        let superseding = sigmaforge::validate::registry::SUPERSEDES
+            .iter()
+            .find(|(_, dropped)| dropped == code);
+        let diags = match superseding {
+            Some((kept, _)) => {
+                let both = check(NAME, &text);
+                if both.iter().any(|d| d.code == *code) || !both.iter().any(|d| d.code == *kept) {
+                    failures.push(format!("{code}: expected {kept} alone, got {both:?}"));
+                }
+                check_without(NAME, &text, kept)
+            }
+            None => check(NAME, &text),
+        };
         if !diags.iter().any(|d| d.code == *code && d.line == *line) {
             failures.push(format!("{code}: expected at line {line}, got {diags:?}"));
         }

@@ -6,12 +6,10 @@ use std::collections::{BTreeMap, HashMap};
 
 use super::dynamic::{DynamicTemplate, NameTest};
 use super::field::{FieldType, Spec};
-use super::{
-    CatalogError, FieldCatalog, FieldMap, IndexEntry, IndexSource, SourceInfo, Undeclared,
+use super::model::{
+    CATALOG_SCHEMA, CatalogError, FieldCatalog, FieldMap, IndexEntry, IndexSource, SourceInfo,
+    Undeclared,
 };
-
-/// Format written by `scripts/gen-field-catalog.py`.
-pub const CATALOG_SCHEMA: &str = "sigmaforge-fields/1";
 
 #[derive(Deserialize)]
 struct RawCatalog {

@@ -54,186 +54,25 @@ mod data;
 mod dynamic;
 mod field;
 mod glob;
+mod model;
 mod suggest;
 mod user;
 
 #[cfg(test)]
 mod tests;
 
-use serde::Deserialize;
-use std::collections::{BTreeSet, HashMap};
-use std::path::PathBuf;
+use std::collections::BTreeSet;
 
-pub use data::CATALOG_SCHEMA;
 pub use field::{DynamicSetting, FieldInfo, FieldType, Origin, SubField, ValueKind};
-pub use user::{MAX_MAPPING_BYTES, MAX_MAPPING_DEPTH};
 
-use dynamic::DynamicTemplate;
 use field::Spec;
+pub use model::{
+    CATALOG_SCHEMA, CatalogError, FieldCatalog, IndexSource, MAX_MAPPING_BYTES, MAX_MAPPING_DEPTH,
+    SourceInfo, Undeclared, UserMappingKind,
+};
+use model::{FieldMap, IndexEntry};
 
 const EMBEDDED: &str = include_str!("../../../data/fields/catalog.json");
-
-/// Field name → index into [`FieldCatalog::specs`].
-type FieldMap = HashMap<Box<str>, usize>;
-
-/// Errors from loading the catalog or a user's mapping file: reported with the file, never a panic.
-#[derive(Debug, thiserror::Error)]
-pub enum CatalogError {
-    /// The text is not valid JSON (serde's message carries line and column).
-    #[error("{origin}: {source}")]
-    Json {
-        /// File path or embedded name.
-        origin: String,
-        /// The parse error.
-        source: serde_json::Error,
-    },
-    /// The catalog declares a format this version cannot read.
-    #[error("{origin}: unsupported field catalog schema {found:?} (expected {CATALOG_SCHEMA:?})")]
-    Schema {
-        /// File path or embedded name.
-        origin: String,
-        /// The schema string found.
-        found: String,
-    },
-    /// The catalog is well-formed JSON but inconsistent (a dangling spec id, an unknown policy).
-    #[error("{origin}: {message}")]
-    Invalid {
-        /// File path or embedded name.
-        origin: String,
-        /// What is wrong.
-        message: String,
-    },
-    /// A mapping file could not be read.
-    #[error("{origin}: {source}")]
-    Io {
-        /// The file path.
-        origin: String,
-        /// The I/O error.
-        source: std::io::Error,
-    },
-    /// A mapping file is larger than [`MAX_MAPPING_BYTES`].
-    #[error("{origin}: {size} bytes is over the {MAX_MAPPING_BYTES}-byte limit for a mapping file")]
-    TooLarge {
-        /// The file path.
-        origin: String,
-        /// Its size.
-        size: u64,
-    },
-    /// A mapping file is not `_mapping` / `_index_template` output, or a value has the wrong shape.
-    #[error("{origin}: at {at}: {message}")]
-    Mapping {
-        /// The file path.
-        origin: String,
-        /// Dotted JSON path of the offending value.
-        at: String,
-        /// What is wrong.
-        message: String,
-    },
-}
-
-/// Provenance of one embedded source (an ECS release, an integration package, a beat).
-#[derive(Debug, Clone, Deserialize)]
-pub struct SourceInfo {
-    /// What the source is.
-    pub what: String,
-    /// Its version (package, ECS or beats version), if known.
-    pub version: Option<String>,
-    /// Repository the data came from.
-    pub repo: Option<String>,
-    /// Commit of that repository.
-    pub commit: Option<String>,
-    /// Commit date.
-    pub date: Option<String>,
-    /// Path inside the repository.
-    pub path: Option<String>,
-    /// Licence of the data.
-    pub license: Option<String>,
-}
-
-/// Where an index's mapping comes from; reports use it to say how far to trust an answer.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum IndexSource {
-    /// Shipped with sigmaforge.
-    Embedded {
-        /// Source id (see [`FieldCatalog::source_info`]): `endpoint`, `windows`, `winlogbeat`, …
-        source: String,
-        /// Integration package, for Fleet data streams.
-        package: Option<String>,
-        /// Data stream name inside the package.
-        data_stream: Option<String>,
-        /// Package / beats / endgame version the fields come from.
-        version: Option<String>,
-        /// Newest package version known (integration data may be older than what users run).
-        current_version: Option<String>,
-        /// False when the field list is known to lack some multi-fields (see the data README).
-        complete: bool,
-    },
-    /// A user's mapping file.
-    User {
-        /// The file.
-        file: PathBuf,
-        /// Index, data stream or template name in the file.
-        name: String,
-        /// Live mapping or template.
-        kind: UserMappingKind,
-    },
-}
-
-/// The two user file kinds differ in what an absent field means.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum UserMappingKind {
-    /// `GET <index>/_mapping`: the fields documents have actually had.
-    LiveMapping,
-    /// `GET _index_template/<name>`: declared fields; component templates it is composed of are
-    /// not included (their names are kept so a report can say so).
-    IndexTemplate {
-        /// `composed_of` names, not resolved.
-        composed_of: Vec<String>,
-    },
-}
-
-/// What an index does with a field it does not declare.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Undeclared {
-    /// `dynamic: false` (Elastic Defend): the field is kept in `_source` but never searchable.
-    NotSearchable,
-    /// A live `_mapping`: no document in the index has carried the field, so nothing matches.
-    NeverSeen,
-    /// The source does not record the behaviour (endgame): treated as absent.
-    Unknown,
-    /// Mapped on first use: by the named dynamic template set, then by Elasticsearch's defaults
-    /// (or as a runtime field with `dynamic: runtime`).
-    Dynamic {
-        /// Template set name (`ecs@mappings`, `beats`, or a user template's).
-        templates: Option<String>,
-        /// `dynamic: runtime`.
-        runtime: bool,
-    },
-}
-
-/// One index or data stream of the catalog.
-#[derive(Debug, Clone)]
-struct IndexEntry {
-    patterns: Vec<String>,
-    source: IndexSource,
-    base_ecs: bool,
-    undeclared: Undeclared,
-    fields: FieldMap,
-    supplement: FieldMap,
-    /// Replaced by a user mapping that overlaps it.
-    shadowed: bool,
-}
-
-/// The field catalog: embedded reference data, optionally overlaid with a user's mappings.
-#[derive(Debug, Clone)]
-pub struct FieldCatalog {
-    specs: Vec<Spec>,
-    template_sets: HashMap<String, Vec<DynamicTemplate>>,
-    ecs: FieldMap,
-    ecs_version: String,
-    sources: std::collections::BTreeMap<String, SourceInfo>,
-    indices: Vec<IndexEntry>,
-}
 
 impl FieldCatalog {
     /// Parses the catalog compiled into the binary (about 1.5 MB of JSON; load it once per run).

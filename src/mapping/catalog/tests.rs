@@ -445,13 +445,13 @@ fn oversized_and_missing_files_are_refused() {
     let mut cat = catalog();
     let msg = cat.load_user_mapping(&big).unwrap_err().to_string();
     assert!(
-        msg.ends_with("is over the 67108864-byte limit for a mapping file"),
+        msg.ends_with("over the 67108864 byte limit for an Elasticsearch mapping file"),
         "{msg}"
     );
     let missing = dir.path().join("none.json");
     assert!(matches!(
         cat.load_user_mapping(&missing),
-        Err(CatalogError::Io { .. })
+        Err(CatalogError::Read(e)) if e.is_not_found()
     ));
     let ok = dir.path().join("ok.json");
     std::fs::write(&ok, LIVE).unwrap();

@@ -5,20 +5,15 @@
 
 use regex::Regex;
 use serde_json::{Map, Value};
-use std::io::Read;
 use std::path::Path;
 
 use super::dynamic::{DynamicTemplate, NameTest};
 use super::field::{DynamicSetting, FieldType, Spec};
-use super::{
-    CatalogError, FieldCatalog, FieldMap, IndexEntry, IndexSource, Undeclared, UserMappingKind,
-    glob,
+use super::glob;
+use super::model::{
+    CatalogError, FieldCatalog, FieldMap, IndexEntry, IndexSource, MAX_MAPPING_BYTES,
+    MAX_MAPPING_DEPTH, Undeclared, UserMappingKind,
 };
-
-/// Largest mapping file accepted; a real `_mapping` of a busy cluster is a few MiB.
-pub const MAX_MAPPING_BYTES: u64 = 64 * 1024 * 1024;
-/// Deepest object nesting accepted (Elasticsearch's own default `index.mapping.depth.limit` is 20).
-pub const MAX_MAPPING_DEPTH: usize = 32;
 
 /// A mapping parsed from one index or template.
 struct Parsed {
@@ -363,29 +358,25 @@ fn data_stream_of(backing: &Regex, name: &str) -> String {
 }
 
 impl FieldCatalog {
+    /// The embedded catalog with the user's mapping files (`--field-catalog`, `.sigmaforge.yml`
+    /// `field-catalog:`) merged over it in order, each replacing the embedded data streams it
+    /// overlaps.
+    pub fn with_user_files<P: AsRef<Path>>(paths: &[P]) -> Result<FieldCatalog, CatalogError> {
+        let mut catalog = FieldCatalog::embedded()?;
+        for p in paths {
+            catalog.load_user_mapping(p.as_ref())?;
+        }
+        Ok(catalog)
+    }
+
     /// Reads a user's mapping file and merges it over the catalog (see [`Self::add_user_mapping`]).
     /// Files over [`MAX_MAPPING_BYTES`] are refused. Returns the names of the indices added.
     pub fn load_user_mapping(&mut self, path: &Path) -> Result<Vec<String>, CatalogError> {
-        let origin = path.display().to_string();
-        let io = |source| CatalogError::Io {
-            origin: origin.clone(),
-            source,
+        let cap = crate::fsread::Cap {
+            what: "an Elasticsearch mapping file",
+            bytes: MAX_MAPPING_BYTES,
         };
-        let file = std::fs::File::open(path).map_err(io)?;
-        let size = file.metadata().map_err(io)?.len();
-        if size > MAX_MAPPING_BYTES {
-            return Err(CatalogError::TooLarge { origin, size });
-        }
-        let mut text = String::new();
-        file.take(MAX_MAPPING_BYTES + 1)
-            .read_to_string(&mut text)
-            .map_err(io)?;
-        if text.len() as u64 > MAX_MAPPING_BYTES {
-            return Err(CatalogError::TooLarge {
-                origin,
-                size: text.len() as u64,
-            });
-        }
+        let text = crate::fsread::read_text(path, cap)?;
         self.add_user_mapping(&text, path)
     }
 

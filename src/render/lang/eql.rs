@@ -15,14 +15,14 @@
 //!
 //! Numbers: ECS keeps most "numeric" Sigma values (event ids, codes) in `keyword` fields, and EQL
 //! refuses to compare a keyword with an integer, so numbers are written as strings unless the
-//! field is one of ECS's numeric fields (ports, pids, byte counts …, see [`numeric_field`]).
+//! field is one of ECS's numeric fields (ports, pids, byte counts …, see [`numeric_literal`]: the field catalog's type, else a name heuristic).
 
 use std::fmt::Write;
 
 use crate::mapping::correlation::CorrelationInput;
 use crate::mapping::ir::{Expr, FieldTest, Test};
 use crate::render::text::{
-    BoolOps, condition_text, no_placeholders, numeric_field, render_bool, span,
+    BoolOps, condition_text, no_placeholders, numeric_literal, render_bool, span,
 };
 use crate::rule::CorrelationType;
 use crate::rule::value::{Part, SigmaString};
@@ -237,7 +237,7 @@ fn test(t: &FieldTest, out: &mut String) -> Result<(), String> {
             let _ = write!(out, "cidrMatch({f}, {})", string(c));
         }
         Test::Number(n) => {
-            if numeric_field(&t.field) {
+            if numeric_literal(t) {
                 let _ = write!(out, "{f} == {n}");
             } else {
                 let _ = write!(out, "{f} : {}", string(&n.to_string()));
@@ -268,11 +268,12 @@ fn test(t: &FieldTest, out: &mut String) -> Result<(), String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::mapping::ir::CaseStrategy;
     use crate::mapping::ir::Keyword;
+    use crate::mapping::ir::{CaseStrategy, FieldKind};
 
     fn pat(f: &str, v: &str, cased: bool) -> Expr {
         Expr::Test(FieldTest {
+            kind: FieldKind::default(),
             case: CaseStrategy::default(),
             field: f.into(),
             time_part: None,

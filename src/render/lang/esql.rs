@@ -15,7 +15,7 @@ use std::fmt::Write;
 
 use crate::mapping::correlation::CorrelationInput;
 use crate::mapping::ir::{Expr, FieldTest, Test};
-use crate::render::text::{BoolOps, no_placeholders, numeric_field, render_bool};
+use crate::render::text::{BoolOps, no_placeholders, numeric_literal, render_bool};
 use crate::rule::CorrelationType;
 use crate::rule::value::{Part, SigmaString};
 
@@ -312,7 +312,7 @@ fn test(t: &FieldTest, out: &mut String) -> Result<(), String> {
             let _ = write!(out, "CIDR_MATCH({f}, {})", string(c));
         }
         Test::Number(n) => {
-            if numeric_field(&t.field) {
+            if numeric_literal(t) {
                 let _ = write!(out, "{f} == {n}");
             } else {
                 let _ = write!(out, "{f} == {}", string(&n.to_string()));
@@ -340,10 +340,11 @@ fn test(t: &FieldTest, out: &mut String) -> Result<(), String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::mapping::ir::CaseStrategy;
+    use crate::mapping::ir::{CaseStrategy, FieldKind};
 
     fn pat(f: &str, v: &str, cased: bool) -> Expr {
         Expr::Test(FieldTest {
+            kind: FieldKind::default(),
             case: CaseStrategy::default(),
             field: f.into(),
             time_part: None,

@@ -1,7 +1,8 @@
 //! Correlation documents (Sigma 2.1): type, referenced rules, group-by, timespan, condition, aliases.
 
+use super::ctx::Ctx;
 use super::meta::parse_meta;
-use super::{Ctx, references};
+use super::meta::references;
 use crate::rule::codes;
 use crate::rule::model::*;
 use crate::rule::yaml::{Node, Yaml};

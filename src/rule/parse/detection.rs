@@ -1,8 +1,8 @@
 //! Detection rules: the `detection` block (searches, values with their modifiers, conditions), also
 //! used by filters.
 
+use super::ctx::{Ctx, require};
 use super::meta::{parse_logsource, parse_meta, text};
-use super::{Ctx, require};
 use crate::diag::Pos;
 use crate::rule::codes;
 use crate::rule::condition::{self, Cond};

@@ -1,8 +1,9 @@
 //! Filter (meta filter) documents: the rules they apply to and a detection-like `filter` block.
 
+use super::ctx::{Ctx, require};
 use super::detection::parse_detection;
+use super::meta::references;
 use super::meta::{parse_logsource, parse_meta};
-use super::{Ctx, references, require};
 use crate::rule::codes;
 use crate::rule::model::*;
 use crate::rule::yaml::Node;

@@ -1,6 +1,6 @@
 //! Metadata every document kind shares (title, id, status, level, tags, …) and the logsource block.
 
-use super::Ctx;
+use super::ctx::Ctx;
 use crate::rule::codes;
 use crate::rule::model::*;
 use crate::rule::yaml::{Key, Node, Yaml};
@@ -189,6 +189,14 @@ pub(super) fn parse_logsource(ctx: &mut Ctx, key: &Key, node: &Node) -> LogSourc
         }
     }
     ls
+}
+
+/// A `references`-style list: one string or a list of strings.
+pub(super) fn references(ctx: &mut Ctx, key: &Key, node: &Node) -> Vec<Text> {
+    match &node.value {
+        Yaml::Str(s) => vec![Text::new(s.clone(), node.pos)],
+        _ => text_list(ctx, key, node),
+    }
 }
 
 #[cfg(test)]

@@ -27,3 +27,14 @@ pub fn present(path: PathBuf) -> Option<PathBuf> {
 pub fn corpus() -> Option<PathBuf> {
     present(shared().join("corpus/sigmahq"))
 }
+
+/// The folders among `names` under `root` that hold at least one rule file. Scanning a folder
+/// without any is an error (a mistyped path must not pass as a green run), and the corpus snapshot
+/// has empty folders (`rules-dfir`).
+pub fn rule_folders(root: &Path, names: &[&str]) -> Vec<PathBuf> {
+    names
+        .iter()
+        .map(|f| root.join(f))
+        .filter(|p| sigmaforge::discover::discover(std::slice::from_ref(p)).is_ok())
+        .collect()
+}
