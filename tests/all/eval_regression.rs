@@ -6,6 +6,7 @@ use sigmaforge::eval::{DEFAULT_MAX_EVENT_BYTES, EvalOptions};
 use std::path::PathBuf;
 
 #[test]
+#[cfg_attr(not(shared_data), ignore = "needs ../shared")]
 fn sigmahq_regression_events_trigger_their_rules() {
     let Some(root) = crate::util::corpus() else {
         return;
@@ -68,21 +69,22 @@ fn sigmahq_regression_events_trigger_their_rules() {
 /// Every document of SigmaHQ's checked folders against all regression events: which rules cannot be
 /// evaluated (only placeholder rules may fail, for want of values), and the run is deterministic.
 #[test]
+#[cfg_attr(not(shared_data), ignore = "needs ../shared")]
 fn whole_corpus_evaluates_on_the_regression_events() {
     let Some(root) = crate::util::corpus() else {
         return;
     };
-    let folders: Vec<PathBuf> = [
-        "rules",
-        "rules-compliance",
-        "rules-dfir",
-        "rules-emerging-threats",
-        "rules-placeholder",
-        "rules-threat-hunting",
-    ]
-    .iter()
-    .map(|f| root.join(f))
-    .collect();
+    let folders: Vec<PathBuf> = crate::util::rule_folders(
+        &root,
+        &[
+            "rules",
+            "rules-compliance",
+            "rules-dfir",
+            "rules-emerging-threats",
+            "rules-placeholder",
+            "rules-threat-hunting",
+        ],
+    );
     let scan = sigmaforge::scan::scan(&folders).expect("scan the rule folders");
     let cases = load_cases(&root.join("regression_data")).expect("load the cases");
     let mut events = Vec::new();
@@ -140,6 +142,7 @@ fn whole_corpus_evaluates_on_the_regression_events() {
 /// The same cases through `sigmaforge test`'s runner (`eval::suite`): 202 tests pass, each names a
 /// distinct rule, and the other rules are listed as untested.
 #[test]
+#[cfg_attr(not(shared_data), ignore = "needs ../shared")]
 fn regression_data_as_a_test_folder() {
     let Some(root) = crate::util::corpus() else {
         return;

@@ -10,6 +10,14 @@ use std::process::Command;
 /// Commands shown but not runnable on a fresh clone: (start of the command, why).
 const NOT_RUN: &[(&str, &str)] = &[
     (
+        "sigmaforge test rules rules-emerging-threats rules-threat-hunting --tests regression_data",
+        "runs in a checkout of SigmaHQ/sigma, whose regression_data it reads",
+    ),
+    (
+        "sigmaforge test --events EVENTS.ndjson --format json RULE...",
+        "the interface's synopsis, with placeholders",
+    ),
+    (
         "sigmaforge layer rules/ -o layer.json --attack-data enterprise-attack-20.0.json",
         "needs MITRE's STIX bundle, downloaded by the user",
     ),
