@@ -136,6 +136,44 @@ pub fn render_bool(
     }
 }
 
+/// A field name as EQL and ES|QL write it: bare when every dotted segment is an identifier that is
+/// not one of the language's `keywords`, else back-quoted with inner back-quotes doubled.
+pub fn quoted_field(name: &str, keywords: &[&str]) -> String {
+    let plain = !name.is_empty()
+        && name.split('.').all(|seg| {
+            let mut cs = seg.chars();
+            cs.next()
+                .is_some_and(|c| c.is_ascii_alphabetic() || c == '_' || c == '@')
+                && cs.all(|c| c.is_ascii_alphanumeric() || c == '_')
+                && !keywords.contains(&seg.to_ascii_lowercase().as_str())
+        });
+    if plain {
+        name.to_string()
+    } else {
+        format!("`{}`", name.replace('`', "``"))
+    }
+}
+
+/// A double-quoted string literal as EQL and ES|QL write it: `"`, `\`, newline, carriage return and
+/// tab escaped. Other control characters stay raw: both grammars allow them, and the `eql` reference
+/// parser mis-reads `\u{..}` escapes when a string holds several.
+pub fn double_quoted(s: &str) -> String {
+    let mut o = String::with_capacity(s.len() + 2);
+    o.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => o.push_str("\\\""),
+            '\\' => o.push_str("\\\\"),
+            '\n' => o.push_str("\\n"),
+            '\r' => o.push_str("\\r"),
+            '\t' => o.push_str("\\t"),
+            c => o.push(c),
+        }
+    }
+    o.push('"');
+    o
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -22,7 +22,8 @@ use std::fmt::Write;
 use crate::mapping::correlation::CorrelationInput;
 use crate::mapping::ir::{Expr, FieldTest, Test};
 use crate::render::text::{
-    BoolOps, condition_text, no_placeholders, numeric_literal, render_bool, span,
+    BoolOps, condition_text, double_quoted, no_placeholders, numeric_literal, quoted_field,
+    render_bool, span,
 };
 use crate::rule::CorrelationType;
 use crate::rule::value::{Part, SigmaString};
@@ -117,38 +118,13 @@ const KEYWORDS: &[&str] = &[
 
 /// A field name, back-quoted unless every dotted segment is a plain identifier.
 pub fn field(name: &str) -> String {
-    let plain = !name.is_empty()
-        && name.split('.').all(|seg| {
-            let mut cs = seg.chars();
-            cs.next()
-                .is_some_and(|c| c.is_ascii_alphabetic() || c == '_' || c == '@')
-                && cs.all(|c| c.is_ascii_alphanumeric() || c == '_')
-                && !KEYWORDS.contains(&seg.to_ascii_lowercase().as_str())
-        });
-    if plain {
-        name.to_string()
-    } else {
-        format!("`{}`", name.replace('`', "``"))
-    }
+    quoted_field(name, KEYWORDS)
 }
 
 /// A double-quoted EQL string literal. Other control characters stay raw: the EQL grammar allows
 /// them, and the `eql` reference parser mis-reads `\u{..}` escapes when a string holds several.
 pub fn string(s: &str) -> String {
-    let mut o = String::with_capacity(s.len() + 2);
-    o.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => o.push_str("\\\""),
-            '\\' => o.push_str("\\\\"),
-            '\n' => o.push_str("\\n"),
-            '\r' => o.push_str("\\r"),
-            '\t' => o.push_str("\\t"),
-            c => o.push(c),
-        }
-    }
-    o.push('"');
-    o
+    double_quoted(s)
 }
 
 /// True when a literal part holds a character a wildcard language would read as a wildcard.
