@@ -25,17 +25,18 @@ WORKDIR /src
 COPY . .
 ENV CARGO_TARGET_DIR=/target \
     CC_x86_64_unknown_linux_musl=musl-gcc
-# Builds with --locked, checks the binary is static and under 10 MB.
+# Builds with --locked, checks the binary is static and under its size budget, then lays out the
+# image's file system (binary, CA bundle, /tmp with mode 1777) in /out/root.
 RUN scripts/build-musl.sh \
- && install -D -m 0755 /target/x86_64-unknown-linux-musl/dist/sigmaforge /out/sigmaforge \
- && mkdir -p -m 1777 /out/tmp
+ && scripts/image-rootfs.sh /target/x86_64-unknown-linux-musl/dist/sigmaforge \
+        /etc/ssl/certs/ca-certificates.crt /out/root
 
+# The final stage. scripts/image-smoke.sh (CI) builds exactly these lines from a prebuilt binary,
+# replacing only the COPY source: keep it one COPY of the whole tree.
 FROM scratch
 # octocrab/rustls loads the system roots and fails without a bundle, even for http:// URLs.
 # GHES with a private CA: mount or bake your bundle and point SSL_CERT_FILE at it.
-COPY --from=build /etc/ssl/certs/ca-certificates.crt /etc/ssl/certs/ca-certificates.crt
-COPY --from=build /out/tmp /tmp
-COPY --from=build /out/sigmaforge /usr/local/bin/sigmaforge
+COPY --from=build /out/root/ /
 ENV SSL_CERT_FILE=/etc/ssl/certs/ca-certificates.crt \
     TMPDIR=/tmp
 ENTRYPOINT ["/usr/local/bin/sigmaforge"]

@@ -27,6 +27,16 @@ pub enum CompareError {
         /// What git said.
         message: String,
     },
+    /// `git` or `tar` is not installed (the action's container image has neither), so no
+    /// revision can be checked out: the fix is a base checkout passed as a folder, not a deeper
+    /// fetch.
+    #[error("cannot check out `{rev}`: `{tool}` is not installed here")]
+    ToolMissing {
+        /// Revision asked for.
+        rev: String,
+        /// The program that could not be started.
+        tool: &'static str,
+    },
     /// ATT&CK data or filters were unusable.
     #[error(transparent)]
     Coverage(#[from] attack::CoverageError),
@@ -164,7 +174,7 @@ pub fn checkout_revision(repo: &Path, rev: &str) -> Result<Checkout, CompareErro
         .arg(&archive)
         .arg(rev)
         .output()
-        .map_err(|e| err(format!("cannot run git: {e}")))?;
+        .map_err(|e| spawn_error(e, "git", rev, &err))?;
     if !out.status.success() {
         return Err(err(String::from_utf8_lossy(&out.stderr).trim().to_string()));
     }
@@ -174,12 +184,30 @@ pub fn checkout_revision(repo: &Path, rev: &str) -> Result<Checkout, CompareErro
         .arg("-C")
         .arg(dir.path())
         .output()
-        .map_err(|e| err(format!("cannot run tar: {e}")))?;
+        .map_err(|e| spawn_error(e, "tar", rev, &err))?;
     if !out.status.success() {
         return Err(err(String::from_utf8_lossy(&out.stderr).trim().to_string()));
     }
     let _ = std::fs::remove_file(&archive);
     Ok(Checkout { dir })
+}
+
+/// A program that is not installed is its own error (the hint differs); any other failure to
+/// start it is reported as git's.
+fn spawn_error(
+    e: std::io::Error,
+    tool: &'static str,
+    rev: &str,
+    err: &dyn Fn(String) -> CompareError,
+) -> CompareError {
+    if e.kind() == std::io::ErrorKind::NotFound {
+        CompareError::ToolMissing {
+            rev: rev.to_string(),
+            tool,
+        }
+    } else {
+        err(format!("cannot run {tool}: {e}"))
+    }
 }
 
 #[cfg(test)]
@@ -199,5 +227,34 @@ mod tests {
             checkout_revision(Path::new("."), "--output=/etc/x"),
             Err(CompareError::Git { .. })
         ));
+    }
+
+    #[test]
+    fn a_missing_git_is_its_own_error() {
+        let e = spawn_error(
+            std::io::Error::from(std::io::ErrorKind::NotFound),
+            "git",
+            "abc",
+            &|m| CompareError::Git {
+                repo: ".".into(),
+                rev: "abc".into(),
+                message: m,
+            },
+        );
+        assert!(
+            matches!(e, CompareError::ToolMissing { tool: "git", .. }),
+            "{e}"
+        );
+        let e = spawn_error(
+            std::io::Error::from(std::io::ErrorKind::PermissionDenied),
+            "git",
+            "abc",
+            &|m| CompareError::Git {
+                repo: ".".into(),
+                rev: "abc".into(),
+                message: m,
+            },
+        );
+        assert!(matches!(e, CompareError::Git { .. }), "{e}");
     }
 }

@@ -101,9 +101,7 @@ pub(super) fn run(args: RunArgs) -> Result<ExitCode> {
         Some(rev) => match compare::checkout_revision(&plan.root, &rev) {
             Ok(c) => Some(c),
             Err(e) => {
-                notes.push(format!(
-                    "no coverage diff: {e} (check out with `fetch-depth: 0`, or pass base-dir)"
-                ));
+                notes.push(base_hint(&e));
                 None
             }
         },
@@ -317,5 +315,16 @@ fn post_comment(
             "::warning title=sigmaforge comment::{}",
             commands::escape_data(&e.to_string())
         ),
+    }
+}
+
+/// What to do when the pull request's base revision cannot be checked out: without git (the
+/// action's image has none) a deeper fetch cannot help, a base checkout passed as a folder can.
+fn base_hint(e: &compare::CompareError) -> String {
+    match e {
+        compare::CompareError::ToolMissing { .. } => format!(
+            "no coverage diff: {e} (check out the base branch with actions/checkout, `ref: ${{{{ github.base_ref }}}}` and `path: base`, and pass `base-dir: base`)"
+        ),
+        _ => format!("no coverage diff: {e} (check out with `fetch-depth: 0`, or pass base-dir)"),
     }
 }
