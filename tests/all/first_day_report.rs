@@ -369,6 +369,30 @@ fn documents_and_rules_are_counted_in_one_wording_everywhere() {
         "{report}"
     );
     seen.push_str(&report);
+    // the action's outputs: `rules` counts detection rules, `documents` all three
+    let outputs = dir.path().join("outputs.txt");
+    let o = std::process::Command::new(env!("CARGO_BIN_EXE_sigmaforge"))
+        .current_dir(dir.path())
+        .args(["run", "--targets", "es-qs"])
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("GITHUB_ACTIONS", "true")
+        .env("GITHUB_EVENT_NAME", "push")
+        .env("GITHUB_OUTPUT", &outputs)
+        .output()
+        .expect("sigmaforge runs");
+    assert_eq!(o.status.code(), Some(0), "{:?}", outcome(&o));
+    let all = text(&o.stdout) + &text(&o.stderr);
+    assert!(all.contains(counts), "run in Actions: {all}");
+    seen.push_str(&all);
+    let outputs = std::fs::read_to_string(&outputs).expect("outputs written");
+    let value = |key: &str| {
+        let mut lines = outputs.lines();
+        lines.find(|l| l.starts_with(&format!("{key}<<")))?;
+        lines.next().map(str::to_string)
+    };
+    assert_eq!(value("rules").as_deref(), Some("1"), "{outputs}");
+    assert_eq!(value("documents").as_deref(), Some("3"), "{outputs}");
     for vague in ["rule document", "parsed:", "scanned)"] {
         assert!(!seen.contains(vague), "`{vague}` in:\n{seen}");
     }
