@@ -200,12 +200,7 @@ pub fn run(inputs: &RunInputs<'_>) -> Result<RunReport, RunError> {
         &inputs.config.validation,
         &extra,
     )?;
-    let summary = Summary::new(
-        head.scan.files.len(),
-        head.scan.docs.len(),
-        head.scan.parsed().count(),
-        &head.diagnostics,
-    );
+    let summary = Summary::new(&head.scan, &head.diagnostics);
     let out = &inputs.output;
     let mut artifacts = BTreeMap::new();
     let mut files = ArtifactSet::new();
@@ -468,8 +463,10 @@ pub fn render_markdown(
     let verdict = if summary.errors > 0 { "❌" } else { "✅" };
     let _ = writeln!(
         md,
-        "## {verdict} sigmaforge: {} rule document(s), {} error(s), {} warning(s)\n",
-        summary.documents, summary.errors, summary.warnings
+        "## {verdict} sigmaforge: {}, {} error(s), {} warning(s)\n",
+        summary.documents_text(),
+        summary.errors,
+        summary.warnings
     );
     if !diags.is_empty() {
         let mut by_code: BTreeMap<(&str, Severity), usize> = BTreeMap::new();

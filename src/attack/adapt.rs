@@ -1,6 +1,6 @@
 //! Builds [`CoverageRule`]s from a scan, the one place where coverage meets the rule model.
 //!
-//! Coverage only needs a rule's path, title, id, level, status and tags. Keeping that conversion in
+//! Coverage only needs a rule's path, title, id, level, status, tags and logsource product. Keeping that conversion in
 //! one function lets the CLI, the tests and the benchmark share it, and the rest of `attack` stays
 //! independent of the parser.
 
@@ -39,6 +39,7 @@ pub fn coverage_rule(src: &SourceDoc, rule: &Rule, relative_to: Option<&str>) ->
             .iter()
             .map(|t| TagRef::new(t.value.clone(), t.pos.line, t.pos.col))
             .collect(),
+        product: rule.logsource.product.as_ref().map(|p| p.value.clone()),
     }
 }
 
@@ -78,5 +79,6 @@ mod tests {
         assert_eq!(r.title, "Test rule");
         assert_eq!(r.level, Some(crate::rule::Level::High));
         assert_eq!(r.tags[1], TagRef::new("attack.t1059.001", 14, 5));
+        assert_eq!(r.product.as_deref(), Some("windows"));
     }
 }

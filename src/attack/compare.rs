@@ -120,6 +120,7 @@ mod tests {
                 TagRef::new("attack.t1059.001", 1, 1),
                 TagRef::new("attack.t1082", 2, 1),
             ],
+            product: None,
         }];
         let layer = build_layer(&rules, &LayerOptions::default(), &data)
             .expect("layer")

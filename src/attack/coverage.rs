@@ -290,6 +290,7 @@ mod tests {
             level: level.map(|l| Level::parse(l).expect("level")),
             status: status.map(|s| Status::parse(s).expect("status")),
             tags: Vec::new(),
+            product: None,
         }
     }
 

@@ -736,6 +736,7 @@ mod tests {
             level: Some(Level::parse(level).expect("level")),
             status: Some(Status::Test),
             tags: tags.iter().map(|t| TagRef::new(*t, 1, 1)).collect(),
+            product: None,
         }
     }
 

@@ -53,16 +53,17 @@ pub struct TacticStats {
     pub percent: f64,
 }
 
-/// Coverage of the techniques that apply to one platform.
+/// Coverage of the techniques that apply to one platform, by the rules whose logsource `product`
+/// is that platform (see [`product_platforms`]).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct PlatformStats {
     /// Platform name as ATT&CK spells it.
     pub platform: String,
     /// Parent techniques listing the platform.
     pub techniques_total: usize,
-    /// Of those, covered directly or through a sub-technique.
+    /// Of those, covered directly or through a sub-technique by a rule of the platform.
     pub techniques_covered: usize,
-    /// Distinct rules covering a technique or sub-technique of the platform.
+    /// Distinct rules of the platform covering a technique or sub-technique of the platform.
     pub rules: usize,
     /// Percent covered.
     pub percent: f64,
@@ -106,7 +107,7 @@ pub struct CoverageStats {
     pub platforms: Vec<PlatformStats>,
     /// Techniques and sub-techniques with the most rules.
     pub most_covered: Vec<TechniqueCount>,
-    /// Covered techniques and sub-techniques with the fewest rules.
+    /// Covered techniques and sub-techniques with the fewest rules, none of them in `most_covered`.
     pub least_covered: Vec<TechniqueCount>,
     /// Parent techniques with no rule at all (neither directly nor through a sub-technique).
     pub uncovered: Vec<TechniqueCount>,
@@ -119,6 +120,29 @@ fn percent(n: usize, d: usize) -> f64 {
         0.0
     } else {
         (1000.0 * n as f64 / d as f64).round() / 10.0
+    }
+}
+
+/// ATT&CK platforms a Sigma logsource `product` watches (empty for products that are no platform,
+/// such as `zeek` or `opencanary`, and for unknown ones). Matching ignores case.
+pub fn product_platforms(product: &str) -> &'static [&'static str] {
+    match product.to_ascii_lowercase().as_str() {
+        "windows" | "rpc_firewall" => &["Windows"],
+        "linux" => &["Linux"],
+        "macos" => &["macOS"],
+        "aws" | "gcp" => &["IaaS"],
+        "azure" => &["IaaS", "Identity Provider"],
+        "m365" | "google_workspace" => &["Office Suite"],
+        "okta" | "onelogin" => &["Identity Provider"],
+        "github" | "bitbucket" => &["SaaS"],
+        "kubernetes" | "docker" => &["Containers"],
+        "esxi" => &["ESXi"],
+        "cisco" | "juniper" | "huawei" | "fortigate" | "fortios" | "paloalto" => {
+            &["Network Devices"]
+        }
+        "android" => &["Android"],
+        "ios" => &["iOS"],
+        _ => &[],
     }
 }
 
@@ -201,19 +225,32 @@ pub fn stats_from_coverage(cov: &Coverage<'_>, top: usize) -> CoverageStats {
         })
         .collect();
 
+    // techniques say where an attack can happen; a rule's logsource product says where it detects
+    // it: a platform is covered by the rules that watch it
+    let rule_platforms: Vec<&[&str]> = cov
+        .rules
+        .iter()
+        .map(|r| r.product.as_deref().map_or(&[][..], product_platforms))
+        .collect();
     let mut platforms: BTreeMap<&str, (usize, usize, BTreeSet<usize>)> = BTreeMap::new();
     for t in &active {
+        let prefix = format!("{}.", t.id);
         for p in &t.platforms {
             let e = platforms.entry(p.as_str()).or_default();
+            let watching: Vec<usize> = cov
+                .techniques
+                .iter()
+                .filter(|(id, _)| *id == &t.id || id.starts_with(&prefix))
+                .flat_map(|(_, r)| r.iter().copied())
+                .filter(|&r| rule_platforms[r].contains(&p.as_str()))
+                .collect();
             if !t.is_sub() {
                 e.0 += 1;
-                if covered_parents.contains(t.id.as_str()) {
+                if !watching.is_empty() {
                     e.1 += 1;
                 }
             }
-            if let Some(r) = cov.techniques.get(&t.id) {
-                e.2.extend(r.iter().copied());
-            }
+            e.2.extend(watching);
         }
     }
     let platforms = platforms
@@ -237,9 +274,12 @@ pub fn stats_from_coverage(cov: &Coverage<'_>, top: usize) -> CoverageStats {
         })
         .collect();
     counts.sort_by(|a, b| b.rules.cmp(&a.rules).then_with(|| a.id.cmp(&b.id)));
-    let most_covered = counts.iter().take(top).cloned().collect();
-    counts.sort_by(|a, b| a.rules.cmp(&b.rules).then_with(|| a.id.cmp(&b.id)));
-    let least_covered = counts.iter().take(top).cloned().collect();
+    // the two lists never share a technique: when few are covered, "most" takes them all
+    let most_covered: Vec<TechniqueCount> = counts.iter().take(top).cloned().collect();
+    let mut rest = counts.split_off(most_covered.len());
+    rest.sort_by(|a, b| a.rules.cmp(&b.rules).then_with(|| a.id.cmp(&b.id)));
+    rest.truncate(top);
+    let least_covered = rest;
     let uncovered = active
         .iter()
         .filter(|t| !t.is_sub() && !covered_parents.contains(t.id.as_str()))
@@ -289,7 +329,7 @@ impl CoverageStats {
     pub fn to_markdown(&self) -> String {
         let mut s = String::new();
         s.push_str(&format!(
-            "### ATT&CK coverage ({} {}, {} rules with techniques of {} scanned)\n\n",
+            "### ATT&CK coverage ({} {}, {} of {} rule(s) with techniques)\n\n",
             self.domain, self.attack_version, self.rules_with_techniques, self.rules_total
         ));
         s.push_str(&format!(
@@ -391,6 +431,7 @@ mod tests {
                 TagRef::new("attack.execution", 1, 1),
                 TagRef::new("attack.t1059.001", 2, 1),
             ],
+            product: Some("windows".into()),
         }];
         let s = coverage_stats(&rules, &StatsOptions::default(), &data).expect("stats");
         assert_eq!(s.techniques_total, 222);

@@ -47,6 +47,18 @@ const FONT: &str = "DejaVu Sans, Verdana, Arial, Helvetica, sans-serif";
 /// Font size of technique names and scores.
 const NAME_SIZE: f64 = 9.0;
 const EMPTY_FILL: &str = "#f2f2f2";
+/// Text on an uncovered cell: muted, yet 5.1:1 against [`EMPTY_FILL`] (WCAG asks 4.5:1).
+const EMPTY_TEXT: &str = "#666666";
+/// Dark text on light cells.
+const DARK_TEXT: &str = "#1a1a1a";
+/// The one colour of the sub-technique bar, shown as such in the legend.
+const BAR_FILL: &str = "#e07b00";
+/// Vertical pitch of a cell row.
+const ROW: u32 = CELL_H + CELL_GAP;
+/// A tactic starts at the bottom of a column only when its header and this many cells fit there.
+const MIN_ROWS: u32 = 2;
+/// WCAG 2 minimum contrast ratio for normal-size text.
+const MIN_CONTRAST: f64 = 4.5;
 
 fn xml(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
@@ -137,11 +149,46 @@ fn rgb(hex: &str) -> (f64, f64, f64) {
     (p(0), p(2), p(4))
 }
 
+/// WCAG 2 relative luminance of an `#rrggbb` colour.
+fn luminance(hex: &str) -> f64 {
+    let (r, g, b) = rgb(hex);
+    let lin = |c: f64| {
+        let c = c / 255.0;
+        if c <= 0.039_28 {
+            c / 12.92
+        } else {
+            ((c + 0.055) / 1.055).powf(2.4)
+        }
+    };
+    0.2126 * lin(r) + 0.7152 * lin(g) + 0.0722 * lin(b)
+}
+
+/// WCAG 2 contrast ratio of two `#rrggbb` colours (1 to 21).
+fn contrast(a: &str, b: &str) -> f64 {
+    let (x, y) = (luminance(a), luminance(b));
+    (x.max(y) + 0.05) / (x.min(y) + 0.05)
+}
+
+/// Text colour readable on `fill`: white or near-black, whichever contrasts more, and pure black
+/// when neither reaches [`MIN_CONTRAST`] (mid-tones; black always does there).
+fn text_on(fill: &str) -> &'static str {
+    let best = if contrast(fill, "#ffffff") >= contrast(fill, DARK_TEXT) {
+        "#ffffff"
+    } else {
+        DARK_TEXT
+    };
+    if contrast(fill, best) >= MIN_CONTRAST {
+        best
+    } else {
+        "#000000"
+    }
+}
+
 /// Colour of a score on a log scale from 1 (light) to `max` (dark), so a few very hot techniques do
 /// not wash out the rest.
-fn shade(score: u32, max: u32) -> (String, bool) {
+fn shade(score: u32, max: u32) -> String {
     if score == 0 {
-        return (EMPTY_FILL.to_string(), false);
+        return EMPTY_FILL.to_string();
     }
     let t = if max <= 1 {
         1.0
@@ -151,8 +198,7 @@ fn shade(score: u32, max: u32) -> (String, bool) {
     let (a, b) = (rgb(GRADIENT[0]), rgb(GRADIENT[1]));
     let mix = |x: f64, y: f64| (x + (y - x) * t).round() as u8;
     let (r, g, bl) = (mix(a.0, b.0), mix(a.1, b.1), mix(a.2, b.2));
-    let luminance = (0.299 * f64::from(r) + 0.587 * f64::from(g) + 0.114 * f64::from(bl)) / 255.0;
-    (format!("#{r:02x}{g:02x}{bl:02x}"), luminance < 0.55)
+    format!("#{r:02x}{g:02x}{bl:02x}")
 }
 
 struct Cell {
@@ -204,6 +250,103 @@ fn column_cells(cov: &Coverage<'_>, tactic: &str, mode: ScoreMode) -> Vec<Cell> 
     cells
 }
 
+/// One block of the packed grid: a tactic header (first or continued) or a technique cell.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Piece {
+    /// Header of tactic `0`; `continued` when the tactic goes on from the previous column.
+    Header { tactic: usize, continued: bool },
+    /// Cell `cell` of tactic `tactic`.
+    Cell { tactic: usize, cell: usize },
+}
+
+/// A piece placed in column `track` at `y` pixels below the top of the grid.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Placed {
+    track: u32,
+    y: u32,
+    piece: Piece,
+}
+
+/// Flows tactics (with `sizes[i]` cells each) top to bottom, column by column, in matrix order,
+/// into columns `height` pixels tall. A tactic starts below another one only when its header and
+/// [`MIN_ROWS`] cells fit; a tactic longer than the rest of a column goes on in the next column
+/// under a "continued" header.
+fn flow(sizes: &[usize], height: u32) -> Vec<Placed> {
+    let mut out = Vec::new();
+    let (mut track, mut y) = (0u32, 0u32);
+    for (tactic, &n) in sizes.iter().enumerate() {
+        let need = HEADER_H + (n as u32).min(MIN_ROWS) * ROW;
+        if y > 0 && y + need > height {
+            track += 1;
+            y = 0;
+        }
+        out.push(Placed {
+            track,
+            y,
+            piece: Piece::Header {
+                tactic,
+                continued: false,
+            },
+        });
+        y += HEADER_H;
+        for cell in 0..n {
+            if y + CELL_H > height {
+                track += 1;
+                out.push(Placed {
+                    track,
+                    y: 0,
+                    piece: Piece::Header {
+                        tactic,
+                        continued: true,
+                    },
+                });
+                y = HEADER_H;
+            }
+            out.push(Placed {
+                track,
+                y,
+                piece: Piece::Cell { tactic, cell },
+            });
+            y += ROW;
+        }
+    }
+    out
+}
+
+/// The packed grid: as many columns as tactics (the width Navigator's matrix has) and the least
+/// height that fits them, so short tactics share a column instead of leaving an empty band under
+/// them. Returns the placed pieces and the grid height in pixels.
+fn pack(sizes: &[usize]) -> (Vec<Placed>, u32) {
+    let columns = sizes.len().max(1) as u32;
+    let content: u32 = sizes.iter().map(|&n| HEADER_H + n as u32 * ROW).sum();
+    let tallest = sizes
+        .iter()
+        .map(|&n| HEADER_H + n as u32 * ROW)
+        .max()
+        .unwrap_or(HEADER_H);
+    // one tactic per column never needs more than the tallest tactic; search upwards from the
+    // average in steps of 10 px (the greatest common divisor of a header and a row)
+    let mut height = (content / columns).max(HEADER_H + MIN_ROWS * ROW);
+    loop {
+        let placed = flow(sizes, height);
+        let used = placed.last().map_or(0, |p| p.track + 1);
+        if used <= columns || height >= tallest {
+            let bottom = placed
+                .iter()
+                .map(|p| {
+                    p.y + match p.piece {
+                        Piece::Header { .. } => HEADER_H,
+                        Piece::Cell { .. } => ROW,
+                    }
+                })
+                .max()
+                .unwrap_or(0);
+            return (placed, bottom);
+        }
+        height += 10;
+    }
+}
+
 /// Renders the heat map of `rules` as a standalone SVG document.
 pub fn render_svg(
     rules: &[super::tags::CoverageRule],
@@ -221,10 +364,10 @@ fn svg_from_coverage(cov: &Coverage<'_>, options: &SvgOptions) -> String {
         .map(|t| (t, column_cells(cov, &t.shortname, options.score)))
         .collect();
     let ncols = columns.len().max(1) as u32;
-    let rows = columns.iter().map(|(_, c)| c.len()).max().unwrap_or(0) as u32;
+    let sizes: Vec<usize> = columns.iter().map(|(_, c)| c.len()).collect();
+    let (placed, grid_h) = pack(&sizes);
     let grid_w = 2 * MARGIN + ncols * COL_W + (ncols - 1) * COL_GAP;
-    let grid_top = HEADER_TOP + HEADER_H;
-    let grid_h = rows * (CELL_H + CELL_GAP);
+    let grid_top = HEADER_TOP;
     let height = grid_top + grid_h + LEGEND_H + MARGIN;
     let max = columns
         .iter()
@@ -290,109 +433,56 @@ fn svg_from_coverage(cov: &Coverage<'_>, options: &SvgOptions) -> String {
     .into_iter()
     .fold(0.0, f64::max);
 
-    for (ci, (tactic, cells)) in columns.iter().enumerate() {
-        let x = MARGIN + ci as u32 * (COL_W + COL_GAP);
-        let covered = cells.iter().filter(|c| c.rules > 0).count();
-        let _ = writeln!(s, r#"<g id="{}">"#, xml(&tactic.shortname));
-        let _ = writeln!(
-            s,
-            r##"<rect x="{x}" y="{HEADER_TOP}" width="{COL_W}" height="{}" rx="3" fill="#3a3a3a"/>"##,
-            HEADER_H - 4
-        );
-        let _ = writeln!(
-            s,
-            r##"<text x="{}" y="{}" font-size="10.5" font-weight="bold" fill="#ffffff" text-anchor="middle"><title>{} ({})</title>{}</text>"##,
-            x + COL_W / 2,
-            HEADER_TOP + 15,
-            xml(&tactic.name),
-            xml(&tactic.id),
-            xml(&fit(&tactic.name, f64::from(COL_W) - 8.0, 10.5))
-        );
-        let _ = writeln!(
-            s,
-            r##"<text x="{}" y="{}" font-size="9.5" fill="#dddddd" text-anchor="middle">{covered}/{} covered</text>"##,
-            x + COL_W / 2,
-            HEADER_TOP + 29,
-            cells.len()
-        );
-        for (ri, c) in cells.iter().enumerate() {
-            let y = grid_top + ri as u32 * (CELL_H + CELL_GAP);
-            let (fill, dark) = shade(c.score, max);
-            let fg = if dark {
-                "#ffffff"
-            } else if c.rules == 0 {
-                "#8a8a8a"
-            } else {
-                "#1a1a1a"
-            };
-            let score_text = if c.rules > 0 {
-                c.score.to_string()
-            } else {
-                String::new()
-            };
-            let name_w = f64::from(COL_W)
-                - 10.0
-                - if score_text.is_empty() {
-                    0.0
+    let mut open_group = false;
+    for p in &placed {
+        let x = MARGIN + p.track * (COL_W + COL_GAP);
+        let y = grid_top + p.y;
+        match p.piece {
+            Piece::Header { tactic, continued } => {
+                let (tactic, cells) = &columns[tactic];
+                if open_group {
+                    s.push_str("</g>\n");
+                }
+                open_group = true;
+                let covered = cells.iter().filter(|c| c.rules > 0).count();
+                if continued {
+                    let _ = writeln!(s, "<g>");
                 } else {
-                    text_width(&score_text, NAME_SIZE) + 6.0
+                    let _ = writeln!(s, r#"<g id="{}">"#, xml(&tactic.shortname));
+                }
+                let _ = writeln!(
+                    s,
+                    r##"<rect x="{x}" y="{y}" width="{COL_W}" height="{}" rx="3" fill="#3a3a3a"/>"##,
+                    HEADER_H - 4
+                );
+                let _ = writeln!(
+                    s,
+                    r##"<text x="{}" y="{}" font-size="10.5" font-weight="bold" fill="#ffffff" text-anchor="middle"><title>{} ({})</title>{}</text>"##,
+                    x + COL_W / 2,
+                    y + 15,
+                    xml(&tactic.name),
+                    xml(&tactic.id),
+                    xml(&fit(&tactic.name, f64::from(COL_W) - 8.0, 10.5))
+                );
+                let second = if continued {
+                    "continued".to_string()
+                } else {
+                    format!("{covered}/{} covered", cells.len())
                 };
-            let lines = wrap2(&c.name, name_w, NAME_SIZE);
-            let subs = if c.subs_total > 0 {
-                format!(
-                    "; {}/{} sub-techniques covered",
-                    c.subs_covered, c.subs_total
-                )
-            } else {
-                String::new()
-            };
-            let tip = format!(
-                "{} {} ({}): {} rule{}{}",
-                c.id,
-                c.name,
-                tactic.name,
-                c.rules,
-                if c.rules == 1 { "" } else { "s" },
-                subs
-            );
-            let _ = write!(
-                s,
-                r##"<g><title>{}</title><rect x="{x}" y="{y}" width="{COL_W}" height="{CELL_H}" rx="2" fill="{fill}" stroke="#c8c8c8" stroke-width="0.5"/>"##,
-                xml(&tip)
-            );
-            // baselines: one line centred, two lines stacked
-            let first_baseline = if lines.len() == 1 { y + 17 } else { y + 11 };
-            for (li, line) in lines.iter().enumerate() {
-                let _ = write!(
+                let _ = writeln!(
                     s,
-                    r##"<text x="{}" y="{}" font-size="{NAME_SIZE}" fill="{fg}">{}</text>"##,
-                    x + 5,
-                    first_baseline + li as u32 * 10,
-                    xml(line)
+                    r##"<text x="{}" y="{}" font-size="9.5" fill="#dddddd" text-anchor="middle">{second}</text>"##,
+                    x + COL_W / 2,
+                    y + 29,
                 );
             }
-            if !score_text.is_empty() {
-                let _ = write!(
-                    s,
-                    r##"<text x="{}" y="{}" font-size="{NAME_SIZE}" font-weight="bold" fill="{fg}" text-anchor="end">{score_text}</text>"##,
-                    x + COL_W - 5,
-                    y + 17
-                );
+            Piece::Cell { tactic, cell } => {
+                let (tactic, cells) = &columns[tactic];
+                cell_svg(&mut s, &cells[cell], &tactic.name, x, y, max);
             }
-            if c.subs_covered > 0 && c.subs_total > 0 {
-                // a thin bar at the bottom: share of sub-techniques covered
-                let w =
-                    (f64::from(COL_W - 4) * c.subs_covered as f64 / c.subs_total as f64).round();
-                let _ = write!(
-                    s,
-                    r##"<rect x="{}" y="{}" width="{w}" height="2" fill="{}"/>"##,
-                    x + 2,
-                    y + CELL_H - 3,
-                    if dark { "#ffd166" } else { "#e07b00" }
-                );
-            }
-            s.push_str("</g>\n");
         }
+    }
+    if open_group {
         s.push_str("</g>\n");
     }
 
@@ -414,13 +504,13 @@ fn svg_from_coverage(cov: &Coverage<'_>, options: &SvgOptions) -> String {
         }
     }
     for v in ticks.keys() {
-        let (fill, dark) = shade(*v, max);
+        let fill = shade(*v, max);
         let _ = writeln!(
             s,
             r##"<rect x="{lx}" y="{ly}" width="44" height="16" fill="{fill}" stroke="#c8c8c8" stroke-width="0.5"/><text x="{}" y="{}" font-size="9.5" text-anchor="middle" fill="{}">{v}</text>"##,
             lx + 22,
             ly + 12,
-            if dark { "#ffffff" } else { "#1a1a1a" }
+            text_on(&fill)
         );
         lx += 48;
     }
@@ -434,7 +524,7 @@ fn svg_from_coverage(cov: &Coverage<'_>, options: &SvgOptions) -> String {
     lx += 50 + text_width("not covered", 10.0).ceil() as u32 + 20;
     let _ = writeln!(
         s,
-        r##"<rect x="{lx}" y="{}" width="44" height="2" fill="#e07b00"/><text x="{}" y="{}" font-size="10" fill="#333333">share of sub-techniques covered</text>"##,
+        r##"<rect x="{lx}" y="{}" width="44" height="2" fill="{BAR_FILL}"/><text x="{}" y="{}" font-size="10" fill="#333333">share of sub-techniques covered</text>"##,
         ly + 7,
         lx + 50,
         ly + 12
@@ -442,7 +532,7 @@ fn svg_from_coverage(cov: &Coverage<'_>, options: &SvgOptions) -> String {
     let legend_end = lx + 50 + text_width("share of sub-techniques covered", 10.0).ceil() as u32;
     let _ = writeln!(
         s,
-        r##"<text x="{MARGIN}" y="{}" font-size="9" fill="#888888">ATT&amp;CK® data © The MITRE Corporation, ATT&amp;CK {} {} · generated by sigmaforge</text>"##,
+        r##"<text x="{MARGIN}" y="{}" font-size="9" fill="#666666">ATT&amp;CK® data © The MITRE Corporation, ATT&amp;CK {} {} · generated by sigmaforge</text>"##,
         ly + 34,
         m.domain,
         xml(&m.version)
@@ -455,6 +545,83 @@ fn svg_from_coverage(cov: &Coverage<'_>, options: &SvgOptions) -> String {
         r#"<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" viewBox="0 0 {width} {height}" font-family="{FONT}" role="img" aria-labelledby="svg-title">
 {s}"#
     )
+}
+
+/// One technique cell: shaded rectangle, name on one or two lines, score, sub-technique bar and a
+/// tooltip with the details.
+fn cell_svg(s: &mut String, c: &Cell, tactic: &str, x: u32, y: u32, max: u32) {
+    let fill = shade(c.score, max);
+    let fg = if c.rules == 0 {
+        EMPTY_TEXT
+    } else {
+        text_on(&fill)
+    };
+    let score_text = if c.rules > 0 {
+        c.score.to_string()
+    } else {
+        String::new()
+    };
+    let name_w = f64::from(COL_W)
+        - 10.0
+        - if score_text.is_empty() {
+            0.0
+        } else {
+            text_width(&score_text, NAME_SIZE) + 6.0
+        };
+    let lines = wrap2(&c.name, name_w, NAME_SIZE);
+    let subs = if c.subs_total > 0 {
+        format!(
+            "; {}/{} sub-techniques covered",
+            c.subs_covered, c.subs_total
+        )
+    } else {
+        String::new()
+    };
+    let tip = format!(
+        "{} {} ({}): {} rule{}{}",
+        c.id,
+        c.name,
+        tactic,
+        c.rules,
+        if c.rules == 1 { "" } else { "s" },
+        subs
+    );
+    let _ = write!(
+        s,
+        r##"<g><title>{}</title><rect x="{x}" y="{y}" width="{COL_W}" height="{CELL_H}" rx="2" fill="{fill}" stroke="#c8c8c8" stroke-width="0.5"/>"##,
+        xml(&tip)
+    );
+    // baselines: one line centred, two lines stacked
+    let first_baseline = if lines.len() == 1 { y + 17 } else { y + 11 };
+    for (li, line) in lines.iter().enumerate() {
+        let _ = write!(
+            s,
+            r##"<text x="{}" y="{}" font-size="{NAME_SIZE}" fill="{fg}">{}</text>"##,
+            x + 5,
+            first_baseline + li as u32 * 10,
+            xml(line)
+        );
+    }
+    if !score_text.is_empty() {
+        let _ = write!(
+            s,
+            r##"<text x="{}" y="{}" font-size="{NAME_SIZE}" font-weight="bold" fill="{fg}" text-anchor="end">{score_text}</text>"##,
+            x + COL_W - 5,
+            y + 17
+        );
+    }
+    if c.subs_covered > 0 && c.subs_total > 0 {
+        // a thin bar at the bottom: share of sub-techniques covered
+        let w = (f64::from(COL_W - 4) * c.subs_covered as f64 / c.subs_total as f64).round();
+        let _ = write!(
+            s,
+            r##"<rect x="{}" y="{}" width="{w}" height="2" fill="{}"/>"##,
+            x + 2,
+            y + CELL_H - 3,
+            BAR_FILL
+        );
+    }
+    s.push_str("</g>\n");
 }
 
 fn capitalize(s: &str) -> String {
@@ -490,10 +657,40 @@ mod tests {
 
     #[test]
     fn shades_run_light_to_dark() {
-        assert_eq!(shade(0, 10).0, EMPTY_FILL);
-        assert_eq!(shade(1, 10).0, GRADIENT[0]);
-        assert_eq!(shade(10, 10).0, GRADIENT[1]);
-        assert!(shade(10, 10).1);
-        assert!(!shade(1, 10).1);
+        assert_eq!(shade(0, 10), EMPTY_FILL);
+        assert_eq!(shade(1, 10), GRADIENT[0]);
+        assert_eq!(shade(10, 10), GRADIENT[1]);
+        assert_eq!(text_on(&shade(10, 10)), "#ffffff");
+        assert_eq!(text_on(&shade(1, 10)), DARK_TEXT);
+        // every shade of the gradient keeps its text readable
+        for v in 0..=1000 {
+            let fill = shade(v, 1000);
+            assert!(contrast(&fill, text_on(&fill)) >= MIN_CONTRAST, "{fill}");
+        }
+        assert!(contrast(EMPTY_FILL, EMPTY_TEXT) >= MIN_CONTRAST);
+    }
+
+    #[test]
+    fn packing_fills_columns_in_matrix_order() {
+        // one tall tactic and three short ones: the short ones share columns
+        let sizes = [30, 3, 3, 3];
+        let (placed, height) = pack(&sizes);
+        let tracks = placed.iter().map(|p| p.track).max().unwrap_or(0) + 1;
+        assert!(tracks <= 4);
+        assert!(height < HEADER_H + 30 * ROW, "{height}");
+        // pieces come in matrix order, every cell once
+        let cells: Vec<(usize, usize)> = placed
+            .iter()
+            .filter_map(|p| match p.piece {
+                Piece::Cell { tactic, cell } => Some((tactic, cell)),
+                Piece::Header { .. } => None,
+            })
+            .collect();
+        let expected: Vec<(usize, usize)> = sizes
+            .iter()
+            .enumerate()
+            .flat_map(|(t, &n)| (0..n).map(move |c| (t, c)))
+            .collect();
+        assert_eq!(cells, expected);
     }
 }

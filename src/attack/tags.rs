@@ -49,6 +49,10 @@ pub struct CoverageRule {
     pub status: Option<Status>,
     /// All tags of the rule (every namespace; non-`attack` tags are ignored here).
     pub tags: Vec<TagRef>,
+    /// `logsource.product` as written (`windows`, `aws`, …): the platform the rule watches, which
+    /// is what platform coverage counts (a technique's ATT&CK platforms say where it can happen,
+    /// not where the rule detects it).
+    pub product: Option<String>,
 }
 
 impl CoverageRule {
@@ -677,6 +681,7 @@ mod tests {
                 .enumerate()
                 .map(|(i, t)| TagRef::new(*t, 10 + i as u32, 7))
                 .collect(),
+            product: None,
         }
     }
 

@@ -169,12 +169,7 @@ pub(super) fn check(args: CheckArgs) -> Result<ExitCode> {
         validated = sigmaforge::validate::run_with_findings(&scan, &validation, &extra, findings);
         &validated
     };
-    let summary = Summary::new(
-        scan.files.len(),
-        scan.docs.len(),
-        scan.parsed().count(),
-        diags,
-    );
+    let summary = Summary::new(&scan, diags);
     let catalogue = sigmaforge::validate::registry::catalogue(&extra);
     let rendered = match args.format {
         CheckFormat::Json => report::json::render(&summary, diags)?,

@@ -14,7 +14,7 @@ use std::process::ExitCode;
 enum ConvertFormat {
     /// The artifacts, one per converted rule.
     Text,
-    /// One JSON object per rule document and target: path, id, title, target, status, output, reason.
+    /// One JSON object per document (rule, correlation or filter) and target: path, id, title, target, status, output, reason.
     Jsonl,
 }
 
@@ -108,7 +108,7 @@ pub(super) fn convert(args: ConvertArgs) -> Result<ExitCode> {
         ConvertFormat::Text => {}
     }
     write_output(None, &out)?;
-    // Every target of a rule renders the same IR: print each warning once per rule document.
+    // Every target of a rule renders the same IR: print each warning once per document.
     let mut shown = std::collections::HashSet::new();
     for o in &outcomes {
         for w in &o.warnings {

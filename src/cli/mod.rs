@@ -75,8 +75,26 @@ pub fn main() -> ExitCode {
     match result {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("sigmaforge: error: {e:#}");
+            eprintln!("sigmaforge: error: {}", error_text(&e));
             ExitCode::from(2)
         }
     }
+}
+
+/// The error and its causes joined by `: ` (as `{:#}` does), leaving out a cause the text so far
+/// already says: library errors embed their source in their own message, and printing it again
+/// would show a location or an OS error twice.
+fn error_text(e: &anyhow::Error) -> String {
+    let mut out = String::new();
+    for cause in e.chain() {
+        let text = cause.to_string();
+        if out.contains(&text) {
+            continue;
+        }
+        if !out.is_empty() {
+            out.push_str(": ");
+        }
+        out.push_str(&text);
+    }
+    out
 }

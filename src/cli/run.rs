@@ -171,8 +171,12 @@ pub(super) fn run(args: RunArgs) -> Result<ExitCode> {
     let s = &report.summary;
     if env.in_actions {
         eprintln!(
-            "sigmaforge: {} file(s), {} document(s): {} error(s), {} warning(s), {} info",
-            s.files, s.documents, s.errors, s.warnings, s.infos
+            "sigmaforge: {} file(s), {}: {} error(s), {} warning(s), {} info",
+            s.files,
+            s.documents_text(),
+            s.errors,
+            s.warnings,
+            s.infos
         );
     }
     for (name, c) in &report.per_target {
@@ -231,7 +235,8 @@ pub(super) fn run(args: RunArgs) -> Result<ExitCode> {
     }
 
     let mut outputs: Vec<(&str, String)> = vec![
-        ("rules", s.documents.to_string()),
+        ("rules", s.rules.to_string()),
+        ("documents", s.documents.to_string()),
         ("errors", s.errors.to_string()),
         ("warnings", s.warnings.to_string()),
         ("techniques", report.stats.techniques_covered.to_string()),

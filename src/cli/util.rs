@@ -23,7 +23,8 @@ pub(super) fn load_attack_data(path: Option<&Path>) -> Result<sigmaforge::attack
         None => Ok(data),
         Some(p) => data
             .with_table_file(p)
-            .with_context(|| format!("loading ATT&CK data from {}", p.display())),
+            // the error names the file
+            .context("loading ATT&CK data"),
     }
 }
 

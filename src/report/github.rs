@@ -27,8 +27,12 @@ pub fn render(diags: &[Diagnostic], summary: &Summary, catalogue: &[CodeDoc]) ->
         .collect();
     let mut out = render_annotations(&annotations, "the job log, the JSON or the SARIF report");
     out.push_str(&format!(
-        "sigmaforge: {} file(s), {} document(s): {} error(s), {} warning(s), {} info\n",
-        summary.files, summary.documents, summary.errors, summary.warnings, summary.infos
+        "sigmaforge: {} file(s), {}: {} error(s), {} warning(s), {} info\n",
+        summary.files,
+        summary.documents_text(),
+        summary.errors,
+        summary.warnings,
+        summary.infos
     ));
     out
 }

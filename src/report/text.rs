@@ -99,10 +99,9 @@ pub fn render(
     }
     let _ = writeln!(
         out,
-        "{} file(s), {} document(s), {} parsed: {} error(s), {} warning(s), {} info",
+        "{} file(s), {}: {} error(s), {} warning(s), {} info",
         summary.files,
-        summary.documents,
-        summary.rules,
+        summary.documents_text(),
         summary.errors,
         summary.warnings,
         summary.infos

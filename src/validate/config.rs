@@ -468,11 +468,14 @@ pub(crate) fn parse_yaml<T: serde::de::DeserializeOwned + Default>(
             .location()
             .map(|l| (l.line(), l.column()))
             .unwrap_or((0, 0));
+        // the location is in `line`/`col` (the prefix of the message); serde_yaml repeats it
         ValidationConfigError::Invalid {
             path: shown.to_string(),
             line,
             col,
-            message: e.to_string(),
+            message: e
+                .to_string()
+                .replace(&format!(" at line {line} column {col}"), ""),
         }
     })
 }

@@ -16,6 +16,7 @@ fn rule(path: &str, id: Option<&str>, title: &str, tags: &[&str]) -> CoverageRul
             .enumerate()
             .map(|(i, t)| TagRef::new(*t, 5 + i as u32, 7))
             .collect(),
+        product: None,
     }
 }
 

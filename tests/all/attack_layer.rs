@@ -14,6 +14,7 @@ fn rule(path: &str, level: &str, tags: &[&str]) -> CoverageRule {
         level: Some(sigmaforge::rule::Level::parse(level).expect("level")),
         status: Some(sigmaforge::rule::Status::Stable),
         tags: tags.iter().map(|t| TagRef::new(*t, 1, 1)).collect(),
+        product: None,
     }
 }
 

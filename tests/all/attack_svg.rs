@@ -24,6 +24,7 @@ fn rule(n: u32, tags: &[&str]) -> CoverageRule {
         level: Some(sigmaforge::rule::Level::High),
         status: Some(sigmaforge::rule::Status::Stable),
         tags: tags.iter().map(|t| TagRef::new(*t, 1, 1)).collect(),
+        product: None,
     }
 }
 

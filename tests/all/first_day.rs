@@ -10,7 +10,7 @@ fn bin() -> PathBuf {
 }
 
 /// Runs the binary in `dir` with `args` and no `INPUT_*`/`GITHUB_*` variables from the caller.
-fn run_in(dir: &Path, args: &[&str]) -> Output {
+pub(crate) fn run_in(dir: &Path, args: &[&str]) -> Output {
     let mut cmd = Command::new(bin());
     cmd.current_dir(dir).args(args);
     for (k, _) in std::env::vars_os() {
@@ -22,17 +22,17 @@ fn run_in(dir: &Path, args: &[&str]) -> Output {
     cmd.output().expect("sigmaforge runs")
 }
 
-fn text(out: &[u8]) -> String {
+pub(crate) fn text(out: &[u8]) -> String {
     String::from_utf8_lossy(out).into_owned()
 }
 
 /// `(exit code, stdout, stderr)` for assertions that show everything on failure.
-fn outcome(o: &Output) -> (Option<i32>, String, String) {
+pub(crate) fn outcome(o: &Output) -> (Option<i32>, String, String) {
     (o.status.code(), text(&o.stdout), text(&o.stderr))
 }
 
 /// Writes `files` (path, content) under a fresh temporary folder with `git init`.
-fn repo(files: &[(&str, &str)]) -> tempfile::TempDir {
+pub(crate) fn repo(files: &[(&str, &str)]) -> tempfile::TempDir {
     let dir = tempfile::tempdir().expect("temp dir");
     for (path, content) in files {
         let p = dir.path().join(path);
@@ -43,7 +43,7 @@ fn repo(files: &[(&str, &str)]) -> tempfile::TempDir {
 }
 
 /// A valid Windows process-creation rule without findings.
-const RULE: &str = "title: Certutil Download
+pub(crate) const RULE: &str = "title: Certutil Download
 id: 5f2a1ac4-9a8e-4b8b-9c46-1a1f0d1c2b3e
 status: test
 description: Detects certutil used to download files.

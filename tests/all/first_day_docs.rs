@@ -4,6 +4,7 @@
 //! repository root). A `sigmaforge` command in any other block must be listed in [`NOT_RUN`] with
 //! the reason, so no documented command is skipped silently. The docs never point at `../shared`.
 
+use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -213,4 +214,142 @@ mod toml_like {
         }
         out
     }
+}
+
+/// Default severity of every parser code and validator, as `sigmaforge list` prints them (the
+/// registry itself, not a copy).
+fn registry_severities() -> std::collections::BTreeMap<String, String> {
+    let line = regex::Regex::new(r"^(S[VF]\d{3})\s+\S+\s+(error|warning|info)\b").unwrap();
+    let mut out = std::collections::BTreeMap::new();
+    for what in ["validators", "codes"] {
+        let o = Command::new(env!("CARGO_BIN_EXE_sigmaforge"))
+            .args(["list", what])
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "list {what}");
+        for l in String::from_utf8_lossy(&o.stdout).lines() {
+            if let Some(c) = line.captures(l) {
+                out.insert(c[1].to_string(), c[2].to_string());
+            }
+        }
+    }
+    out
+}
+
+/// Codes a cell names before any `;` or `(`: `SV401, SV402`, ranges `SV250–SV254`.
+fn codes_in(cell: &str) -> Vec<String> {
+    let head = cell.split([';', '(']).next().unwrap_or("");
+    let code = regex::Regex::new(r"(S[VF])(\d{3})(?:–S[VF](\d{3}))?").unwrap();
+    code.captures_iter(head)
+        .flat_map(|c| {
+            let from: u32 = c[2].parse().unwrap();
+            let to: u32 = c.get(3).map_or(from, |m| m.as_str().parse().unwrap());
+            let prefix = c[1].to_string();
+            (from..=to).map(move |n| format!("{prefix}{n:03}"))
+        })
+        .collect()
+}
+
+#[test]
+fn docs_agree_with_the_registry_on_every_severity() {
+    let registry = registry_severities();
+    assert!(registry.len() > 100, "{registry:?}");
+    let inline = regex::Regex::new(r"(S[VF]\d{3}) \([a-z-]+, (error|warning|info)\)").unwrap();
+    let one_code = regex::Regex::new(r"^S[VF]\d{3}$").unwrap();
+    let pysigma = |s: &str| match s {
+        "HIGH" => Some("error"),
+        "MEDIUM" => Some("warning"),
+        "LOW" => Some("info"),
+        _ => None,
+    };
+    let (mut claims, mut wrong, mut deviations) = (0, Vec::new(), BTreeSet::new());
+    let mut exceptions_paragraph = String::new();
+    for (file, text) in docs() {
+        let mut in_paragraph = false;
+        for (n, line) in text.lines().enumerate() {
+            let at = format!("{file}:{}", n + 1);
+            // the paragraph that states the pySigma rule and its exceptions
+            if line.contains("Default severities follow pySigma") {
+                in_paragraph = true;
+            }
+            if in_paragraph {
+                if line.trim().is_empty() {
+                    in_paragraph = false;
+                } else {
+                    exceptions_paragraph.push_str(line);
+                    exceptions_paragraph.push('\n');
+                }
+            }
+            for c in inline.captures_iter(line) {
+                claims += 1;
+                if registry.get(&c[1]).map(String::as_str) != Some(&c[2]) {
+                    wrong.push(format!(
+                        "{at}: {} says {}, registry {:?}",
+                        &c[1],
+                        &c[2],
+                        registry.get(&c[1])
+                    ));
+                }
+            }
+            if !line.starts_with('|') {
+                continue;
+            }
+            let cells: Vec<&str> = line
+                .trim()
+                .trim_matches('|')
+                .split('|')
+                .map(|c| c.trim().trim_matches('`'))
+                .collect();
+            // a row naming one code and one severity: `| SV250 | name | error | … |`
+            let codes: Vec<&str> = cells
+                .iter()
+                .copied()
+                .filter(|c| one_code.is_match(c))
+                .collect();
+            let sevs: Vec<&str> = cells
+                .iter()
+                .copied()
+                .filter(|c| ["error", "warning", "info"].contains(c))
+                .collect();
+            if codes.len() == 1 && sevs.len() == 1 {
+                claims += 1;
+                if registry.get(codes[0]).map(String::as_str) != Some(sevs[0]) {
+                    wrong.push(format!(
+                        "{at}: {} says {}, registry {:?}",
+                        codes[0],
+                        sevs[0],
+                        registry.get(codes[0])
+                    ));
+                }
+            }
+            // the pySigma mapping: `| pySigma name | package | HIGH, MEDIUM | SV401, SV402 … |`
+            if cells.len() == 4 {
+                let expected: Option<Vec<&str>> =
+                    cells[2].split(',').map(|s| pysigma(s.trim())).collect();
+                if let Some(expected) = expected {
+                    for code in codes_in(cells[3]) {
+                        claims += 1;
+                        let actual = registry
+                            .get(&code)
+                            .unwrap_or_else(|| panic!("{at}: {code} is not a registered code"));
+                        if !expected.contains(&actual.as_str()) {
+                            deviations.insert(code);
+                        }
+                    }
+                }
+            }
+        }
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+    assert!(claims > 100, "only {claims} severity claims found");
+    // a deviation from pySigma's severity is fine when the docs say so
+    let named: BTreeSet<String> = regex::Regex::new(r"S[VF]\d{3}")
+        .unwrap()
+        .find_iter(&exceptions_paragraph)
+        .map(|m| m.as_str().to_string())
+        .collect();
+    assert_eq!(
+        deviations, named,
+        "codes whose severity differs from pySigma's vs the exceptions the docs name:\n{exceptions_paragraph}"
+    );
 }

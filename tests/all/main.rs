@@ -19,6 +19,7 @@ mod field_catalog_corpus;
 mod first_day;
 mod first_day_docs;
 mod first_day_fork;
+mod first_day_report;
 mod first_day_workflows;
 mod github_commands;
 mod github_comment;
