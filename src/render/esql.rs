@@ -75,7 +75,7 @@ mod tests {
     #[test]
     fn keep_option() {
         let opts = |v: &str| BTreeMap::from([("keep".to_string(), v.to_string())]);
-        assert!(Esql::DEFAULT.keep);
+        assert!(Esql::default().keep);
         assert!(!Esql::DEFAULT.with_options(&opts("false")).unwrap().keep);
         assert!(Esql::DEFAULT.with_options(&opts("true")).unwrap().keep);
         assert!(Esql::DEFAULT.with_options(&opts("no")).is_err());
