@@ -24,11 +24,13 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::{Value, json};
 
+use super::es_rule_fields::RuleFields;
 use super::lang::{eql, esql};
 use super::meta::{
-    description, esql_indices, ndjson, parse_minutes, provenance, rule_indices, rule_uuid, title,
+    description, esql_indices, ndjson, parse_keep, parse_minutes, provenance, rule_indices,
+    rule_uuid, title,
 };
-use super::text::{condition_text, span};
+use super::text::{condition_text, field_names, span};
 use super::{RuleInput, Target};
 use crate::attack::AttackData;
 use crate::attack::tags::{AttackTag, parse_attack_tag};
@@ -49,7 +51,7 @@ pub enum RuleLanguage {
 }
 
 /// The `es-rule` target and its options.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct EsRule {
     /// Query language of the generated rules.
     pub language: RuleLanguage,
@@ -57,6 +59,12 @@ pub struct EsRule {
     pub interval_minutes: u32,
     /// Which imported rules start enabled.
     pub enabled: Enabled,
+    /// With `language=esql`, end the query with `| KEEP _id, _version, _index, <fields>`.
+    pub keep: bool,
+    /// `timestamp_override`: the field Kibana's look-back runs on instead of `@timestamp`
+    /// (`event.ingested` in Elastic's own rules, so late-arriving events are not missed); absent by
+    /// default, as the field must exist in the user's indices.
+    pub timestamp_override: Option<String>,
 }
 
 /// Which imported rules start enabled (`-O enabled=…`): an `experimental` Sigma rule has not been
@@ -90,18 +98,32 @@ impl Default for EsRule {
 }
 
 impl EsRule {
-    /// The registry default: Lucene, every 5 minutes, enabled unless experimental.
+    /// The registry default: Lucene, every 5 minutes, enabled unless experimental, `KEEP` in
+    /// ES|QL queries, no timestamp override.
     pub const DEFAULT: EsRule = EsRule {
         language: RuleLanguage::Lucene,
         interval_minutes: 5,
         enabled: Enabled::Tested,
+        keep: true,
+        timestamp_override: None,
     };
 
     /// Applies `-O key=value` options: `language=lucene|eql|esql`, `interval=<minutes>`,
-    /// `enabled=true|false|tested`. Unknown keys are errors so typos do not pass silently.
+    /// `enabled=true|false|tested`, `keep=true|false` (ES|QL only), `timestamp_override=<field>`.
+    /// Unknown keys, and `keep` without `language=esql`, are errors so typos do not pass silently.
     pub fn with_options(mut self, opts: &BTreeMap<String, String>) -> Result<EsRule, String> {
         for (k, v) in opts {
             match k.as_str() {
+                "keep" => self.keep = parse_keep(v, "es-rule")?,
+                "timestamp_override" => {
+                    let f = v.trim();
+                    if f.is_empty() || f.contains(char::is_whitespace) {
+                        return Err(format!(
+                            "es-rule: timestamp_override must be a field name such as event.ingested, not `{v}`"
+                        ));
+                    }
+                    self.timestamp_override = Some(f.to_string());
+                }
                 "language" => {
                     self.language = match v.as_str() {
                         "lucene" => RuleLanguage::Lucene,
@@ -129,10 +151,13 @@ impl EsRule {
                 }
                 _ => {
                     return Err(format!(
-                        "es-rule: unknown option `{k}` (language, interval, enabled)"
+                        "es-rule: unknown option `{k}` (language, interval, enabled, keep, timestamp_override)"
                     ));
                 }
             }
+        }
+        if opts.contains_key("keep") && self.language != RuleLanguage::Esql {
+            return Err("es-rule: keep applies to ES|QL rules only (with language=esql)".into());
         }
         Ok(self)
     }
@@ -152,7 +177,10 @@ impl Target for EsRule {
         let (kind, query) = match self.language {
             RuleLanguage::Lucene => ("query", query_string::render(&expr, None)?),
             RuleLanguage::Eql => ("eql", eql::query(&expr)?),
-            RuleLanguage::Esql => ("esql", esql::query(&expr, &esql_indices(&indices))?),
+            RuleLanguage::Esql => (
+                "esql",
+                esql::query(&expr, &esql_indices(&indices), self.keep)?,
+            ),
         };
         let origin = Origin {
             doc: input.doc,
@@ -160,7 +188,12 @@ impl Target for EsRule {
             provenance: provenance(input.doc, input.rule),
             attack: input.attack,
         };
-        let rule = detection_rule(self, origin, kind, &query, &indices);
+        let mut rule = detection_rule(self, origin, kind, &query, &indices);
+        let fields = RuleFields::new(field_names(&expr), &indices, input.set.catalog());
+        let obj = rule.as_object_mut().expect("json! object");
+        for (k, v) in fields.keys(&input.rule.logsource) {
+            obj.insert(k.into(), v);
+        }
         Ok(rule.to_string())
     }
 
@@ -279,6 +312,9 @@ fn detection_rule(
         json!(format!("now-{}m", t.interval_minutes.saturating_add(1))),
     );
     obj.insert("to".into(), json!("now"));
+    if let Some(f) = &t.timestamp_override {
+        obj.insert("timestamp_override".into(), json!(f));
+    }
     obj.insert("max_signals".into(), json!(100));
     obj.insert("tags".into(), json!(tags(meta)));
     obj.insert("references".into(), json!(texts(&meta.references)));
@@ -497,6 +533,26 @@ mod tests {
             "https://attack.mitre.org/tactics/TA0002/"
         );
         assert!(t[1].get("technique").is_none());
+    }
+
+    #[test]
+    fn keep_and_timestamp_override_options() {
+        let o = |pairs: &[(&str, &str)]| {
+            let m: BTreeMap<String, String> = pairs
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect();
+            EsRule::DEFAULT.with_options(&m)
+        };
+        let t = o(&[("timestamp_override", "event.ingested")]).unwrap();
+        assert_eq!(t.timestamp_override.as_deref(), Some("event.ingested"));
+        assert!(EsRule::DEFAULT.timestamp_override.is_none());
+        assert!(o(&[("timestamp_override", "a b")]).is_err());
+        let esql = o(&[("language", "esql"), ("keep", "false")]).unwrap();
+        assert!(!esql.keep);
+        // `keep` without ES|QL would do nothing: refused instead of ignored
+        let err = o(&[("keep", "false")]).unwrap_err();
+        assert!(err.contains("language=esql"), "{err}");
     }
 
     #[test]

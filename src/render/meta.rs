@@ -6,6 +6,16 @@ use serde_json::{Value, json};
 
 use crate::rule::{Meta, Rule, SourceDoc};
 
+/// Parses a `keep=` option value for the target `name` (the `esql` target and `es-rule`'s ES|QL
+/// flavour both take it).
+pub fn parse_keep(v: &str, name: &str) -> Result<bool, String> {
+    match v {
+        "true" => Ok(true),
+        "false" => Ok(false),
+        _ => Err(format!("{name}: keep must be true or false, not `{v}`")),
+    }
+}
+
 /// Parses a positive number of minutes (`5` or `5m`).
 pub fn parse_minutes(v: &str) -> Result<u32, String> {
     v.trim_end_matches('m')
@@ -110,7 +120,9 @@ pub fn rule_uuid(doc: &SourceDoc) -> String {
     derived_uuid(&format!("sigma-path:{}#{}", doc.path, doc.index))
 }
 
-fn is_uuid(s: &str) -> bool {
+/// A lower-case hyphenated UUID (`rule_id` must be one; a log-source `definition` that is one
+/// says nothing to a reader).
+pub(crate) fn is_uuid(s: &str) -> bool {
     let b = s.as_bytes();
     b.len() == 36
         && b.iter().enumerate().all(|(i, c)| match i {

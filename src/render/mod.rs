@@ -12,6 +12,7 @@ pub mod elastalert;
 pub mod eql;
 pub mod es_qs;
 pub mod es_rule;
+pub mod es_rule_fields;
 pub mod esql;
 pub mod kibana;
 pub mod lang;

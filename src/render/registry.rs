@@ -15,7 +15,7 @@ pub fn targets() -> Vec<&'static dyn Target> {
     static WATCHER: watcher::Watcher = watcher::Watcher::DEFAULT;
     static ELASTALERT: elastalert::ElastAlert = elastalert::ElastAlert::DEFAULT;
     static EQL: eql::Eql = eql::Eql;
-    static ESQL: esql::Esql = esql::Esql;
+    static ESQL: esql::Esql = esql::Esql::DEFAULT;
     vec![
         &ES_QS,
         &ES_RULE,
@@ -34,6 +34,7 @@ pub fn configured(name: &str, opts: &BTreeMap<String, String>) -> Result<Box<dyn
         "es-rule" => Box::new(es_rule::EsRule::DEFAULT.with_options(opts)?),
         "xpack-watcher" => Box::new(watcher::Watcher::DEFAULT.with_options(opts)?),
         "elastalert" => Box::new(elastalert::ElastAlert::DEFAULT.with_options(opts)?),
+        "esql" => Box::new(esql::Esql::DEFAULT.with_options(opts)?),
         _ => {
             let t = target(name).ok_or_else(|| {
                 format!(

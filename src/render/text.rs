@@ -2,7 +2,9 @@
 //! timespans and condition wording, ECS numeric fields and unresolved placeholders. One place, so no
 //! renderer imports another.
 
-use crate::mapping::ir::{Expr, FieldKind, FieldTest};
+use std::collections::BTreeSet;
+
+use crate::mapping::ir::{Expr, FieldKind, FieldTest, Test};
 use crate::rule::Correlation;
 use crate::rule::value::SigmaString;
 
@@ -19,6 +21,22 @@ pub fn span(seconds: u64) -> String {
     } else {
         format!("{s}s")
     }
+}
+
+/// Every field a query reads, sorted: tested fields and the other side of a field reference.
+/// ES|QL's `KEEP` and the es-rule metadata (`required_fields`, `investigation_fields`) list these,
+/// so both name exactly the fields the query depends on.
+pub fn field_names(expr: &Expr) -> BTreeSet<&str> {
+    let mut out = BTreeSet::new();
+    expr.walk(&mut |e| {
+        if let Expr::Test(t) = e {
+            out.insert(t.field.as_str());
+            if let Test::FieldRef(other) = &t.test {
+                out.insert(other.as_str());
+            }
+        }
+    });
+    out
 }
 
 /// The reason every target gives for a condition it cannot express.

@@ -13,6 +13,7 @@ mod attack_tables;
 mod conversion_proof;
 mod corpus_parse;
 mod determinism;
+mod es_rule_metadata;
 mod eval_regression;
 mod field_catalog;
 mod field_catalog_corpus;

@@ -8,6 +8,11 @@
 //! regex engine) and the `i` flag folds case inside the pattern.
 //!
 //! `METADATA _id, _index, _version` lets Kibana de-duplicate alerts of ES|QL detection rules.
+//! A rule query (not a correlation, whose `STATS` already chooses its columns) then ends with
+//! `| KEEP _id, _version, _index, <fields>`: Elastic's detection-rules repository requires a `KEEP`
+//! in its ES|QL rules and the three metadata columns in it (elastic/detection-rules#4146, #5441),
+//! since a `KEEP` without them would drop what de-duplication reads. The fields are the ones the
+//! query tests, sorted; the `keep=false` option of the `esql` and `es-rule` targets leaves it out.
 //! Not expressible, so skipped with the reason: keyword (full-text) searches, time modifiers,
 //! unresolved placeholders, regexes without a Lucene equivalent.
 
@@ -16,13 +21,16 @@ use std::fmt::Write;
 use crate::mapping::correlation::CorrelationInput;
 use crate::mapping::ir::{Expr, FieldTest, Test};
 use crate::render::text::{
-    BoolOps, double_quoted, no_placeholders, numeric_literal, quoted_field, render_bool,
+    BoolOps, double_quoted, field_names, no_placeholders, numeric_literal, quoted_field,
+    render_bool,
 };
 use crate::rule::CorrelationType;
 use crate::rule::value::{Part, SigmaString};
 
 /// The complete ES|QL query over `indices` for one expression. ES|QL detection rules embed this.
-pub fn query(expr: &Expr, indices: &[String]) -> Result<String, String> {
+/// With `keep`, the query ends with `| KEEP _id, _version, _index, <fields it uses>` (see the
+/// module doc).
+pub fn query(expr: &Expr, indices: &[String], keep: bool) -> Result<String, String> {
     if indices.is_empty() {
         return Err("ES|QL needs at least one index pattern for FROM".into());
     }
@@ -35,6 +43,12 @@ pub fn query(expr: &Expr, indices: &[String]) -> Result<String, String> {
     }
     out.push_str(" METADATA _id, _index, _version\n| WHERE ");
     condition(expr, &mut out)?;
+    if keep {
+        out.push_str("\n| KEEP _id, _version, _index");
+        for f in field_names(expr) {
+            let _ = write!(out, ", {}", field(f));
+        }
+    }
     Ok(out)
 }
 
@@ -335,7 +349,7 @@ mod tests {
     #[test]
     fn case_folding_and_escapes() {
         let w = |e: &Expr| {
-            let q = query(e, &["logs-*".to_string()]).unwrap();
+            let q = query(e, &["logs-*".to_string()], false).unwrap();
             q.split_once("| WHERE ").map(|x| x.1.to_string()).unwrap()
         };
         assert_eq!(w(&pat("a", "AbC", false)), r#"TO_LOWER(a) == "abc""#);
@@ -350,9 +364,30 @@ mod tests {
         let e = Expr::or(vec![pat("a", "1", false), Expr::not(pat("b", "2", false))]);
         assert_eq!(w(&e), r#"(a == "1" OR NOT (b == "2"))"#);
         assert!(
-            query(&e, &["logs-*".into(), "-x".into()])
+            query(&e, &["logs-*".into(), "-x".into()], false)
                 .unwrap()
                 .starts_with("FROM logs-*, \"-x\" METADATA")
+        );
+    }
+
+    #[test]
+    fn keep_lists_metadata_and_the_fields_used_unless_off() {
+        let e = Expr::and(vec![
+            pat("process.name", "x", false),
+            pat("in", "y", false),
+            pat("process.name", "z", false),
+        ]);
+        let idx = ["logs-*".to_string()];
+        let on = query(&e, &idx, true).unwrap();
+        assert!(
+            on.ends_with("\n| KEEP _id, _version, _index, `in`, process.name"),
+            "{on}"
+        );
+        let off = query(&e, &idx, false).unwrap();
+        assert!(!off.contains("KEEP"), "{off}");
+        assert_eq!(
+            on.strip_suffix("\n| KEEP _id, _version, _index, `in`, process.name"),
+            Some(off.as_str())
         );
     }
 }
