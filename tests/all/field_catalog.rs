@@ -301,3 +301,38 @@ fn check_reports_field_findings_and_strict_fails() {
     let off = run("off");
     assert!(!String::from_utf8_lossy(&off.stdout).contains("SF201"));
 }
+
+#[test]
+fn field_findings_point_at_the_field_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("proc_creation_lines.yml");
+    // Line 11: `Image` (exists on sysmon); line 13: `ParentImage` (its `.caseless` does not).
+    let text = "title: Field lines\nid: 5d0b2e2a-0000-4000-8000-000000000003\nstatus: test\nlogsource:\n    category: process_creation\n    product: windows\ndetection:\n    sel:\n        CommandLine|contains: 'x'\n    parent:\n        Image|endswith: '\\cmd.exe'\n        # the parent\n        ParentImage|endswith: '\\winword.exe'\n    condition: sel and parent\nlevel: high\n";
+    std::fs::write(&path, text).unwrap();
+    let parent_line = 1 + text
+        .lines()
+        .position(|l| l.trim_start().starts_with("ParentImage"))
+        .unwrap() as u32;
+    assert_eq!(parent_line, 13);
+    let scan = sigmaforge::scan::scan(&[path]).expect("scan");
+    let set = config(
+        "logs-windows.sysmon_operational-*",
+        &format!("{CASELESS}  CommandLine: process.command_line\n"),
+    )
+    .with_catalog(catalog(), false);
+    let sets = [sigmaforge::fieldcheck::NamedSet {
+        label: "sysmon".into(),
+        set: &set,
+    }];
+    let diags =
+        sigmaforge::fieldcheck::check(&scan, &sets, sigmaforge::fieldcheck::FieldCheck::Warn);
+    let at = |code: &str| -> Vec<(u32, u32)> {
+        diags
+            .iter()
+            .filter(|d| d.code == code)
+            .map(|d| (d.line, d.col))
+            .collect()
+    };
+    assert_eq!(at("SF201"), vec![(parent_line, 9)], "{diags:#?}");
+    assert_eq!(at("SF203"), vec![(parent_line, 9)], "{diags:#?}");
+}
