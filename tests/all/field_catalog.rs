@@ -336,3 +336,43 @@ fn field_findings_point_at_the_field_line() {
     assert_eq!(at("SF201"), vec![(parent_line, 9)], "{diags:#?}");
     assert_eq!(at("SF203"), vec![(parent_line, 9)], "{diags:#?}");
 }
+
+#[test]
+fn keys_under_a_flattened_field_exist_as_case_sensitive_keywords() {
+    let mut cat = FieldCatalog::embedded().unwrap();
+    cat.add_user_mapping(
+        r#"{"audit-000001": {"mappings": {"dynamic": "false", "properties": {
+            "request": {"type": "flattened"}}}}}"#,
+        std::path::Path::new("audit.json"),
+    )
+    .unwrap();
+    let set = config(
+        "audit-*",
+        "  Bucket: request.params.bucket\n  User: requests.user\n",
+    )
+    .with_catalog(Arc::new(cat), false);
+    let d = doc("    sel:\n        Bucket: 'Secret'\n    condition: sel");
+    let q = build(&set, &d).unwrap();
+    assert!(q.findings.is_empty(), "{:?}", q.findings);
+    let mut tests = Vec::new();
+    q.queries[0].expr.walk(&mut |e| {
+        if let Expr::Test(t) = e {
+            tests.push((t.field.clone(), t.kind, t.case));
+        }
+    });
+    // A keyword is case-sensitive: Sigma's case-insensitive match needs the regex form.
+    assert_eq!(
+        tests,
+        [(
+            "request.params.bucket".to_string(),
+            FieldKind::String,
+            CaseStrategy::Regex
+        )]
+    );
+    // Outside the flattened field the live mapping has nothing: SF201.
+    let miss = doc("    sel:\n        User: 'x'\n    condition: sel");
+    let q = build(&set, &miss).unwrap();
+    assert_eq!(q.findings.len(), 1, "{:?}", q.findings);
+    assert_eq!(q.findings[0].kind, FindingKind::NotInIndex);
+    assert_eq!(q.findings[0].field, "requests.user");
+}
