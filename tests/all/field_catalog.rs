@@ -376,3 +376,33 @@ fn keys_under_a_flattened_field_exist_as_case_sensitive_keywords() {
     assert_eq!(q.findings[0].kind, FindingKind::NotInIndex);
     assert_eq!(q.findings[0].field, "requests.user");
 }
+
+#[test]
+fn boolean_on_a_keyword_field_is_compared_as_text() {
+    // `winlog.event_data.*` is an object with `object_type: keyword` on sysmon: EQL and ES|QL
+    // reject `== true` on it (found by the `eql` schema oracle on the SigmaHQ corpus).
+    let set = config(
+        "logs-windows.sysmon_operational-*",
+        "  HasFullTrust: winlog.event_data.HasFullTrust\n",
+    )
+    .with_catalog(catalog(), false);
+    let d = doc("    sel:\n        HasFullTrust: true\n    condition: sel");
+    assert_eq!(
+        render(&set, &d, "eql").unwrap(),
+        "any where winlog.event_data.HasFullTrust : \"true\""
+    );
+    let esql = render(&set, &d, "esql").unwrap();
+    assert!(
+        esql.contains("WHERE TO_LOWER(winlog.event_data.HasFullTrust) == \"true\""),
+        "{esql}"
+    );
+    // Without the catalog the field's type is unknown: the boolean stays a boolean.
+    let plain = config(
+        "logs-windows.sysmon_operational-*",
+        "  HasFullTrust: winlog.event_data.HasFullTrust\n",
+    );
+    assert_eq!(
+        render(&plain, &d, "eql").unwrap(),
+        "any where winlog.event_data.HasFullTrust == true"
+    );
+}

@@ -16,7 +16,8 @@ use std::fmt::Write;
 use crate::mapping::correlation::CorrelationInput;
 use crate::mapping::ir::{Expr, FieldTest, Test};
 use crate::render::text::{
-    BoolOps, double_quoted, no_placeholders, numeric_literal, quoted_field, render_bool,
+    BoolOps, boolean_literal, double_quoted, no_placeholders, numeric_literal, quoted_field,
+    render_bool,
 };
 use crate::rule::CorrelationType;
 use crate::rule::value::{Part, SigmaString};
@@ -296,7 +297,11 @@ fn test(t: &FieldTest, out: &mut String) -> Result<(), String> {
             }
         }
         Test::Bool(b) => {
-            let _ = write!(out, "{f} == {b}");
+            if boolean_literal(t) {
+                let _ = write!(out, "{f} == {b}");
+            } else {
+                let _ = write!(out, "TO_LOWER({f}) == {}", string(&b.to_string()));
+            }
         }
         Test::Null => {
             let _ = write!(out, "{f} IS NULL");
