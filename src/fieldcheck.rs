@@ -7,11 +7,11 @@
 //! parser's (`validation: severity: {SF201: error}`); [`FieldCheck::Strict`] makes `SF201` and
 //! `SF203` errors.
 
-use crate::diag::{Diagnostic, Severity};
+use crate::diag::{Diagnostic, Pos, Severity};
 use crate::mapping::{ConfigSet, FindingKind};
 use crate::render::convert::filters_for;
-use crate::rule::Document;
 use crate::rule::codes;
+use crate::rule::{Document, Rule};
 use crate::scan::Scan;
 
 /// How field findings are reported (`--field-check`, `.sigmaforge.yml` `field-check:`).
@@ -68,8 +68,13 @@ pub fn check(scan: &Scan, sets: &[NamedSet<'_>], mode: FieldCheck) -> Vec<Diagno
             let Ok(q) = named.set.build_filtered(rule, &filters_for(scan, rule)) else {
                 continue;
             };
-            let pos = rule.detection.pos;
+            let detection = rule.detection.pos;
+            let mut first_missing: Option<Pos> = None;
             for f in &q.findings {
+                let pos = field_pos(named.set, rule, &f.field).unwrap_or(detection);
+                if f.kind == FindingKind::NotInIndex {
+                    first_missing = Some(first_missing.map_or(pos, |p| p.min(pos)));
+                }
                 let sev = match f.kind {
                     FindingKind::NotInIndex => raise(Severity::Warning),
                     FindingKind::TextField => Severity::Info,
@@ -90,7 +95,7 @@ pub fn check(scan: &Scan, sets: &[NamedSet<'_>], mode: FieldCheck) -> Vec<Diagno
                     .collect();
                 out.push(Diagnostic::new(
                     &doc.path,
-                    pos,
+                    first_missing.unwrap_or(detection),
                     codes::RULE_NEVER_MATCHES,
                     raise(Severity::Warning),
                     format!(
@@ -103,4 +108,20 @@ pub fn check(scan: &Scan, sets: &[NamedSet<'_>], mode: FieldCheck) -> Vec<Diagno
         }
     }
     out
+}
+
+/// Where the rule names the mapped field `mapped`: the key of the earliest detection item whose
+/// Sigma field the set maps to it, so a finding points at the line to fix. `None` when no item
+/// maps to it (the field comes from a logsource condition, an override or a filter document).
+fn field_pos(set: &ConfigSet, rule: &Rule, mapped: &str) -> Option<Pos> {
+    let ctx = set.rule_ctx(rule);
+    rule.detection
+        .searches
+        .iter()
+        .flat_map(|s| &s.groups)
+        .flat_map(|g| &g.items)
+        .filter_map(|item| Some((item.field.as_deref()?, item.pos)))
+        .filter(|(field, _)| set.map_field(field, &ctx).iter().any(|m| m == mapped))
+        .map(|(_, pos)| pos)
+        .min()
 }

@@ -63,6 +63,14 @@ pub fn numeric_literal(t: &FieldTest) -> bool {
     }
 }
 
+/// Whether a Sigma boolean compared with `t`'s field is written as a boolean: not when the field
+/// catalog says the field is a string in every index of the query (Windows event data keeps
+/// `HasFullTrust` as a keyword), where EQL and ES|QL reject a boolean operand; there it is compared
+/// as the text `true`/`false`, case-insensitively as Sigma does.
+pub fn boolean_literal(t: &FieldTest) -> bool {
+    t.kind != FieldKind::String
+}
+
 /// ECS fields with numeric types (by last segment): numbers stay numbers there, strings elsewhere.
 /// Only the fallback of [`numeric_literal`] for fields the field catalog does not know.
 pub fn numeric_field(f: &str) -> bool {

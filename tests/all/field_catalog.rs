@@ -301,3 +301,108 @@ fn check_reports_field_findings_and_strict_fails() {
     let off = run("off");
     assert!(!String::from_utf8_lossy(&off.stdout).contains("SF201"));
 }
+
+#[test]
+fn field_findings_point_at_the_field_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("proc_creation_lines.yml");
+    // Line 11: `Image` (exists on sysmon); line 13: `ParentImage` (its `.caseless` does not).
+    let text = "title: Field lines\nid: 5d0b2e2a-0000-4000-8000-000000000003\nstatus: test\nlogsource:\n    category: process_creation\n    product: windows\ndetection:\n    sel:\n        CommandLine|contains: 'x'\n    parent:\n        Image|endswith: '\\cmd.exe'\n        # the parent\n        ParentImage|endswith: '\\winword.exe'\n    condition: sel and parent\nlevel: high\n";
+    std::fs::write(&path, text).unwrap();
+    let parent_line = 1 + text
+        .lines()
+        .position(|l| l.trim_start().starts_with("ParentImage"))
+        .unwrap() as u32;
+    assert_eq!(parent_line, 13);
+    let scan = sigmaforge::scan::scan(&[path]).expect("scan");
+    let set = config(
+        "logs-windows.sysmon_operational-*",
+        &format!("{CASELESS}  CommandLine: process.command_line\n"),
+    )
+    .with_catalog(catalog(), false);
+    let sets = [sigmaforge::fieldcheck::NamedSet {
+        label: "sysmon".into(),
+        set: &set,
+    }];
+    let diags =
+        sigmaforge::fieldcheck::check(&scan, &sets, sigmaforge::fieldcheck::FieldCheck::Warn);
+    let at = |code: &str| -> Vec<(u32, u32)> {
+        diags
+            .iter()
+            .filter(|d| d.code == code)
+            .map(|d| (d.line, d.col))
+            .collect()
+    };
+    assert_eq!(at("SF201"), vec![(parent_line, 9)], "{diags:#?}");
+    assert_eq!(at("SF203"), vec![(parent_line, 9)], "{diags:#?}");
+}
+
+#[test]
+fn keys_under_a_flattened_field_exist_as_case_sensitive_keywords() {
+    let mut cat = FieldCatalog::embedded().unwrap();
+    cat.add_user_mapping(
+        r#"{"audit-000001": {"mappings": {"dynamic": "false", "properties": {
+            "request": {"type": "flattened"}}}}}"#,
+        std::path::Path::new("audit.json"),
+    )
+    .unwrap();
+    let set = config(
+        "audit-*",
+        "  Bucket: request.params.bucket\n  User: requests.user\n",
+    )
+    .with_catalog(Arc::new(cat), false);
+    let d = doc("    sel:\n        Bucket: 'Secret'\n    condition: sel");
+    let q = build(&set, &d).unwrap();
+    assert!(q.findings.is_empty(), "{:?}", q.findings);
+    let mut tests = Vec::new();
+    q.queries[0].expr.walk(&mut |e| {
+        if let Expr::Test(t) = e {
+            tests.push((t.field.clone(), t.kind, t.case));
+        }
+    });
+    // A keyword is case-sensitive: Sigma's case-insensitive match needs the regex form.
+    assert_eq!(
+        tests,
+        [(
+            "request.params.bucket".to_string(),
+            FieldKind::String,
+            CaseStrategy::Regex
+        )]
+    );
+    // Outside the flattened field the live mapping has nothing: SF201.
+    let miss = doc("    sel:\n        User: 'x'\n    condition: sel");
+    let q = build(&set, &miss).unwrap();
+    assert_eq!(q.findings.len(), 1, "{:?}", q.findings);
+    assert_eq!(q.findings[0].kind, FindingKind::NotInIndex);
+    assert_eq!(q.findings[0].field, "requests.user");
+}
+
+#[test]
+fn boolean_on_a_keyword_field_is_compared_as_text() {
+    // `winlog.event_data.*` is an object with `object_type: keyword` on sysmon: EQL and ES|QL
+    // reject `== true` on it (found by the `eql` schema oracle on the SigmaHQ corpus).
+    let set = config(
+        "logs-windows.sysmon_operational-*",
+        "  HasFullTrust: winlog.event_data.HasFullTrust\n",
+    )
+    .with_catalog(catalog(), false);
+    let d = doc("    sel:\n        HasFullTrust: true\n    condition: sel");
+    assert_eq!(
+        render(&set, &d, "eql").unwrap(),
+        "any where winlog.event_data.HasFullTrust : \"true\""
+    );
+    let esql = render(&set, &d, "esql").unwrap();
+    assert!(
+        esql.contains("WHERE TO_LOWER(winlog.event_data.HasFullTrust) == \"true\""),
+        "{esql}"
+    );
+    // Without the catalog the field's type is unknown: the boolean stays a boolean.
+    let plain = config(
+        "logs-windows.sysmon_operational-*",
+        "  HasFullTrust: winlog.event_data.HasFullTrust\n",
+    );
+    assert_eq!(
+        render(&plain, &d, "eql").unwrap(),
+        "any where winlog.event_data.HasFullTrust == true"
+    );
+}

@@ -3,16 +3,25 @@
 //! Kibana requires), ElastAlert rules against ElastAlert 2's `schema.yaml`, EQL through Elastic's
 //! `eql` parser and ES|QL through `esql-parser` (one Python process per language), Kibana saved
 //! searches and Watcher watches through shape checks written from the documented formats.
+//! EQL output is also parsed against a schema of each index the rule searches, built from the field
+//! catalog (`tests/oracle_eql_schema.py`): every field `eql` does not know there must be one
+//! sigmaforge reports itself (`SF201`) or one the index maps dynamically on first use.
 //! Skips with a printed reason when `../shared` or a Python module is missing.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
 use std::time::Instant;
 
-use serde_json::Value;
-use sigmaforge::mapping::ConfigSet;
-use sigmaforge::render::{self as target, Outcome, Status, Target};
+use serde_json::{Value, json};
+use sigmaforge::mapping::catalog::{FieldCatalog, FieldType, IndexRef, Origin};
+use sigmaforge::mapping::{ConfigSet, FindingKind};
+use sigmaforge::render::convert::filters_for;
+use sigmaforge::render::{self as target, Outcome, RuleInput, Status, Target};
+use sigmaforge::rule::Document;
 
-use crate::util::targets::{check_detection_rules, python_oracle, schema, schema_errors};
+use crate::util::targets::{
+    check_detection_rules, python_oracle, python_oracle_json, schema, schema_errors,
+};
 
 const FOLDERS: &[&str] = &[
     "rules",
@@ -367,4 +376,194 @@ fn corpus_artifacts_pass_elastic_oracles() {
             .components()
             .all(|c| sigmaforge::artifacts::is_windows_safe(&c.as_os_str().to_string_lossy()))
     }));
+}
+
+/// One converted rule for the schema oracle: path, EQL query, member indices, and the
+/// `(field, index)` pairs sigmaforge reports as `SF201`.
+type EqlRule = (String, String, Vec<String>, BTreeSet<(String, String)>);
+
+/// The `eql` package's type for a catalog type (`mixed`: any).
+fn eql_type(ty: &FieldType) -> &'static str {
+    if ty.is_numeric() {
+        "number"
+    } else if *ty == FieldType::Boolean {
+        "boolean"
+    } else if ty.is_exact_string()
+        || ty.is_text()
+        || matches!(ty, FieldType::Ip | FieldType::Date | FieldType::DateNanos)
+    {
+        "string"
+    } else {
+        "mixed"
+    }
+}
+
+/// One index's schema for `oracle_eql_schema.py`: every name the catalog declares there (fields,
+/// ECS base, multi-fields) with its type, and the open objects (`flattened` fields, objects with
+/// `object_type`) under which any key exists.
+fn eql_schema(ix: IndexRef<'_>) -> Value {
+    let (mut fields, mut open) = (serde_json::Map::new(), serde_json::Map::new());
+    for name in ix.field_names() {
+        let Some(info) = ix.lookup(&name) else {
+            continue;
+        };
+        if info.ty.is_container() || info.ty == FieldType::Flattened {
+            if let Some(child) = ix.lookup(&format!("{name}.sigmaforge_probe"))
+                && matches!(
+                    &child.origin,
+                    Origin::ObjectType { parent } | Origin::Flattened { parent } if *parent == name
+                )
+            {
+                open.insert(name.clone(), eql_type(&child.ty).into());
+            }
+            if info.ty.is_container() {
+                continue;
+            }
+        }
+        fields.insert(name, eql_type(&info.ty).into());
+    }
+    json!({"fields": fields, "open": open})
+}
+
+#[test]
+#[cfg_attr(not(shared_data), ignore = "needs ../shared")]
+fn eql_unknown_fields_are_reported_by_sigmaforge() {
+    let shared = crate::util::shared();
+    if crate::util::present(shared.join("corpus/sigmahq/rules")).is_none() {
+        return;
+    }
+    let inputs = crate::util::rule_folders(&shared.join("corpus/sigmahq"), FOLDERS);
+    let scan = sigmaforge::scan::scan(&inputs).expect("scan");
+    let catalog = Arc::new(FieldCatalog::embedded().expect("embedded catalog"));
+    let attack = sigmaforge::attack::AttackData::embedded();
+    let eql = target::target("eql").expect("eql target");
+    println!(
+        "| config | EQL queries | (query, index) pairs | pairs with a field `eql` does not know | \
+         unknown (field, index) | of those SF201 | of those dynamically mapped | other | SF201 pairs eql knows |"
+    );
+    let mut violations = Vec::new();
+    let mut errors = Vec::new();
+    for config in ["ecs-windows", "ecs-endpoint", "ecs-cloudtrail"] {
+        let set = ConfigSet::load(&[config])
+            .expect("shipped config")
+            .with_catalog(catalog.clone(), false);
+        let mut rules: Vec<EqlRule> = Vec::new();
+        let mut schemas = serde_json::Map::new();
+        for (doc, d) in scan.parsed() {
+            let Document::Rule(rule) = d else { continue };
+            let Ok(q) = set.build_filtered(rule, &filters_for(&scan, rule)) else {
+                continue;
+            };
+            let input = RuleInput {
+                doc,
+                rule,
+                queries: &q,
+                set: &set,
+                attack: &attack,
+            };
+            let Ok(text) = eql.render(&input) else {
+                continue;
+            };
+            let resolved = catalog.resolve_all(q.queries.iter().flat_map(|x| x.indices.iter()));
+            let members: Vec<String> = resolved
+                .indices()
+                .map(|ix| {
+                    schemas.entry(ix.name()).or_insert_with(|| eql_schema(ix));
+                    ix.name()
+                })
+                .collect();
+            if members.is_empty() {
+                continue;
+            }
+            let reported = q
+                .findings
+                .iter()
+                .filter(|f| f.kind == FindingKind::NotInIndex)
+                .flat_map(|f| f.indices.iter().map(|i| (f.field.clone(), i.clone())))
+                .collect();
+            rules.push((doc.path.clone(), text, members, reported));
+        }
+        let input = json!({
+            "schemas": schemas,
+            "queries": rules
+                .iter()
+                .map(|(_, q, idx, _)| json!({"query": q, "indices": idx}))
+                .collect::<Vec<_>>(),
+        });
+        let Some(verdicts) = python_oracle_json("oracle_eql_schema.py", &input) else {
+            return;
+        };
+        assert_eq!(verdicts.len(), rules.len(), "one verdict per query");
+        let (mut pairs, mut bad_pairs, mut unknown, mut sf201, mut dynamic) = (0, 0, 0, 0, 0);
+        let (mut other, mut sf201_known) = (0, 0);
+        let mut dynamic_fields: BTreeMap<String, usize> = BTreeMap::new();
+        for ((path, query, members, reported), v) in rules.iter().zip(&verdicts) {
+            pairs += members.len();
+            for (index, msg) in v["errors"].as_object().expect("errors object") {
+                errors.push(format!("{config} {path} on {index}: {msg}\n    {query}"));
+            }
+            let per_index = v["unknown"].as_object().expect("unknown object");
+            bad_pairs += per_index.len();
+            // SF201 pairs `eql` accepted: the field is in that index's schema after all.
+            sf201_known += reported
+                .iter()
+                .filter(|(field, index)| {
+                    !per_index
+                        .get(index)
+                        .and_then(Value::as_array)
+                        .is_some_and(|l| l.iter().any(|x| x == field.as_str()))
+                })
+                .count();
+            for (index, fields) in per_index {
+                let ix = catalog
+                    .indices()
+                    .find(|ix| ix.name() == *index)
+                    .expect("a member index");
+                for field in fields.as_array().expect("field list") {
+                    let field = field.as_str().expect("field name").to_string();
+                    unknown += 1;
+                    if reported.contains(&(field.clone(), index.clone())) {
+                        sf201 += 1;
+                    } else if ix.lookup(&field).is_some_and(|f| f.origin.is_inferred()) {
+                        dynamic += 1;
+                        *dynamic_fields.entry(field).or_default() += 1;
+                    } else {
+                        other += 1;
+                        violations.push(format!(
+                            "{config} {path}: `{field}` unknown to eql on {index}, no SF201\n    {query}"
+                        ));
+                    }
+                }
+            }
+        }
+        println!(
+            "| `{config}` | {} | {pairs} | {bad_pairs} | {unknown} | {sf201} | {dynamic} | {other} | {sf201_known} |",
+            rules.len()
+        );
+        let mut top: Vec<(&String, &usize)> = dynamic_fields.iter().collect();
+        top.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
+        let top: Vec<String> = top
+            .iter()
+            .take(8)
+            .map(|(f, n)| format!("{f} {n}"))
+            .collect();
+        println!("    dynamically mapped, most frequent: {}", top.join(", "));
+        // Never claim a field missing where Elastic's parser, given the same index, knows it.
+        assert_eq!(
+            sf201_known, 0,
+            "{config}: SF201 on fields the index schema declares"
+        );
+    }
+    assert!(
+        violations.is_empty(),
+        "fields eql does not know that sigmaforge does not report ({}):\n{}",
+        violations.len(),
+        violations[..violations.len().min(30)].join("\n")
+    );
+    assert!(
+        errors.is_empty(),
+        "eql errors with the index schemas ({}):\n{}",
+        errors.len(),
+        errors[..errors.len().min(30)].join("\n")
+    );
 }

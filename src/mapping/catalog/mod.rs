@@ -306,7 +306,14 @@ impl<'c> IndexRef<'c> {
             };
             let parent_owned = parent.to_string();
             if spec.ty == FieldType::Flattened {
-                return Some(Spec::of(FieldType::Flattened).info(
+                // Elasticsearch indexes every leaf of a flattened object as a keyword under
+                // `parent.key`: exact and case-sensitive, with the parent's `ignore_above`.
+                let leaf = Spec {
+                    ignore_above: spec.ignore_above,
+                    index: spec.index,
+                    ..Spec::of(FieldType::Keyword)
+                };
+                return Some(leaf.info(
                     name,
                     Origin::Flattened {
                         parent: parent_owned,

@@ -170,8 +170,23 @@ fn object_type_and_flattened_children() {
     let key = trail
         .lookup("aws.cloudtrail.flattened.request_parameters.bucketName")
         .unwrap();
-    assert_eq!(key.ty, FieldType::Flattened);
-    assert!(key.ty.is_exact_string());
+    assert_eq!(key.ty, FieldType::Keyword);
+    assert!(!key.is_case_insensitive());
+    assert_eq!(
+        key.origin,
+        Origin::Flattened {
+            parent: "aws.cloudtrail.flattened.request_parameters".into()
+        }
+    );
+    // ECS `labels` is an object with `object_type: keyword`: any key under it is a keyword.
+    let label = one(&cat, "winlogbeat-*").lookup("labels.team").unwrap();
+    assert_eq!(label.ty, FieldType::Keyword);
+    assert_eq!(
+        label.origin,
+        Origin::ObjectType {
+            parent: "labels".into()
+        }
+    );
     assert_eq!(
         trail.lookup("aws.cloudtrail.error_code").unwrap().ty,
         FieldType::Keyword
@@ -479,4 +494,46 @@ fn catalog_text_is_checked() {
             .to_string()
             .contains("unsupported field catalog schema")
     );
+}
+
+#[test]
+fn user_mapping_with_a_flattened_field() {
+    // A live mapping: undeclared fields never matched, but every key under the flattened field
+    // exists as a case-sensitive keyword (with the parent's ignore_above), at any depth.
+    let text = r#"{"my-audit-000001": {"mappings": {"dynamic": "false", "properties": {
+        "@timestamp": {"type": "date"},
+        "event": {"properties": {"action": {"type": "keyword"}}},
+        "request": {"type": "flattened", "ignore_above": 512},
+        "meta": {"properties": {"tags": {"type": "flattened", "index": false}}}
+    }}}}"#;
+    let mut cat = catalog();
+    let added = cat
+        .add_user_mapping(text, Path::new("audit_mapping.json"))
+        .unwrap();
+    assert_eq!(added, ["my-audit-000001"]);
+    let r = cat.resolve("my-audit-*");
+    let ix = r.indices().next().unwrap();
+    for name in ["request.user", "request.params.bucket.name"] {
+        let info = ix.lookup(name).unwrap_or_else(|| panic!("{name} exists"));
+        assert_eq!(info.ty, FieldType::Keyword, "{name}");
+        assert_eq!(info.ignore_above, Some(512), "{name}");
+        assert!(info.searchable && !info.is_case_insensitive(), "{name}");
+        assert_eq!(
+            info.origin,
+            Origin::Flattened {
+                parent: "request".into()
+            }
+        );
+        let view = r.field(name);
+        assert!(view.exists() && view.missing_in().is_empty(), "{name}");
+        assert_eq!(view.types(), [FieldType::Keyword]);
+        assert!(!view.is_case_insensitive() && view.lowercase_subfield().is_none());
+    }
+    // The flattened field itself matches any of its leaf values.
+    assert_eq!(ix.lookup("request").unwrap().ty, FieldType::Flattened);
+    // `index: false` on the flattened field: its keys are kept, not searchable.
+    assert!(!ix.lookup("meta.tags.x").unwrap().searchable);
+    // Not under the flattened field: absent from a live mapping.
+    assert_eq!(ix.lookup("requests.user"), None);
+    assert_eq!(ix.lookup("event.outcome"), None);
 }

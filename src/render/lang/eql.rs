@@ -22,8 +22,8 @@ use std::fmt::Write;
 use crate::mapping::correlation::CorrelationInput;
 use crate::mapping::ir::{Expr, FieldTest, Test};
 use crate::render::text::{
-    BoolOps, condition_text, double_quoted, no_placeholders, numeric_literal, quoted_field,
-    render_bool, span,
+    BoolOps, boolean_literal, condition_text, double_quoted, no_placeholders, numeric_literal,
+    quoted_field, render_bool, span,
 };
 use crate::rule::CorrelationType;
 use crate::rule::value::{Part, SigmaString};
@@ -220,7 +220,11 @@ fn test(t: &FieldTest, out: &mut String) -> Result<(), String> {
             }
         }
         Test::Bool(b) => {
-            let _ = write!(out, "{f} == {b}");
+            if boolean_literal(t) {
+                let _ = write!(out, "{f} == {b}");
+            } else {
+                let _ = write!(out, "{f} : {}", string(&b.to_string()));
+            }
         }
         Test::Null => {
             let _ = write!(out, "?{f} == null");

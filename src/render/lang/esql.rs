@@ -21,7 +21,8 @@ use std::fmt::Write;
 use crate::mapping::correlation::CorrelationInput;
 use crate::mapping::ir::{Expr, FieldTest, Test};
 use crate::render::text::{
-    BoolOps, double_quoted, field_names, no_placeholders, numeric_literal, quoted_field,
+    BoolOps, boolean_literal, double_quoted, field_names, no_placeholders, numeric_literal,
+    quoted_field,
     render_bool,
 };
 use crate::rule::CorrelationType;
@@ -310,7 +311,11 @@ fn test(t: &FieldTest, out: &mut String) -> Result<(), String> {
             }
         }
         Test::Bool(b) => {
-            let _ = write!(out, "{f} == {b}");
+            if boolean_literal(t) {
+                let _ = write!(out, "{f} == {b}");
+            } else {
+                let _ = write!(out, "TO_LOWER({f}) == {}", string(&b.to_string()));
+            }
         }
         Test::Null => {
             let _ = write!(out, "{f} IS NULL");

@@ -10,6 +10,9 @@ use base64::engine::general_purpose::STANDARD;
 /// A flat event: `(field, value)` pairs, a repeated field being multi-valued.
 pub type Event = Vec<(String, String)>;
 
+/// One typed probe: the query, `(field, harness type)` pairs, the events.
+pub type TypedCase = (String, Vec<(String, String)>, Vec<Event>);
+
 /// A compiled harness.
 pub struct Oracle {
     classes: PathBuf,
@@ -29,6 +32,7 @@ impl Oracle {
             "lucene-analyzers-common",
             "lucene-memory",
             "lucene-queries",
+            "lucene-misc",
         ];
         let dir = Path::new("/usr/share/java");
         let mut cp = Vec::new();
@@ -129,6 +133,29 @@ impl Oracle {
             }
         }
         self.run("match", &input)
+    }
+
+    /// Like [`Oracle::matches`], with each field indexed and queried as its mapping type (`keyword`,
+    /// `caseless`, `wildcard`, `text`, `long`, `ip`; see tests/oracle/Oracle.java): per case the
+    /// query, the types of its fields, and the events. `D` marks an event Elasticsearch would refuse
+    /// (a value its field's type cannot hold).
+    pub fn typed_matches(&self, cases: &[TypedCase]) -> Vec<String> {
+        let mut input = String::new();
+        for (q, types, events) in cases {
+            input.push_str(&format!("Q {}", b64(q)));
+            for (f, t) in types {
+                input.push_str(&format!(" {}:{t}", b64(f)));
+            }
+            input.push('\n');
+            for e in events {
+                input.push('E');
+                for (f, v) in e {
+                    input.push_str(&format!(" {}:{}", b64(f), b64(v)));
+                }
+                input.push('\n');
+            }
+        }
+        self.run("tmatch", &input)
     }
 }
 

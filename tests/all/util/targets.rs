@@ -6,9 +6,15 @@ use serde_json::Value;
 
 /// Runs a Python oracle over a JSON list; `None` (skip) when Python or its module is missing.
 pub fn python_oracle(script: &str, items: &[&str]) -> Option<Vec<Value>> {
+    python_oracle_json(script, &serde_json::json!(items))
+}
+
+/// Runs `tests/<script> INPUT.json` on any JSON input; `None` (printed reason) when python3 or its
+/// module is missing (exit 3).
+pub fn python_oracle_json(script: &str, input: &Value) -> Option<Vec<Value>> {
     let dir = tempfile::tempdir().ok()?;
     let list = dir.path().join("queries.json");
-    std::fs::write(&list, serde_json::to_string(items).ok()?).ok()?;
+    std::fs::write(&list, serde_json::to_string(input).ok()?).ok()?;
     let script = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("tests")
         .join(script);
