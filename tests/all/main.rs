@@ -13,6 +13,7 @@ mod attack_tables;
 mod conversion_proof;
 mod corpus_parse;
 mod determinism;
+mod eval_peers;
 mod eval_regression;
 mod field_catalog;
 mod field_catalog_corpus;
