@@ -1,7 +1,7 @@
 //! `sigmaforge test`: rule tests (events a rule must or must not match), backtests over event files
 //! (`--events`), witness events (`--witness`). See `docs/testing.md`.
 
-use super::util::{exit_without_drop, write_output};
+use super::util::{FieldArgs, exit_without_drop, load_field_catalog, write_output};
 use anyhow::{Context, Result, bail};
 use clap::ValueEnum;
 use sigmaforge::eval::suite::{self, DEFAULT_TEST_DIRS};
@@ -34,6 +34,16 @@ pub(super) struct TestArgs {
     /// this folder in the test layout, then run them as the tests.
     #[arg(long, conflicts_with_all = ["events", "tests"])]
     witness: Option<PathBuf>,
+    /// Elastic view: compare each rule's witness events with what its Lucene query would match in
+    /// Elasticsearch given the field catalog's types (needs `-c`); reports "would miss in Elastic"
+    /// and "would over-match" (docs/testing.md).
+    #[arg(long, requires = "configs", conflicts_with_all = ["events", "tests", "witness"])]
+    elastic_view: bool,
+    /// Mapping configs for `--elastic-view` (built-in names or paths), applied in order.
+    #[arg(short = 'c', long = "config", requires = "elastic_view")]
+    configs: Vec<String>,
+    #[command(flatten)]
+    fields: FieldArgs,
     /// Output format.
     #[arg(long, value_enum, default_value_t = TestFormat::Text)]
     format: TestFormat,
@@ -116,6 +126,9 @@ pub(super) fn test(args: TestArgs) -> Result<ExitCode> {
         exit_without_drop(scan);
         return Ok(ExitCode::SUCCESS);
     }
+    if args.elastic_view {
+        return elastic_view(&args, scan);
+    }
     let dirs = match &args.witness {
         Some(w) => {
             let written = sigmaforge::eval::witness::write_witnesses(&scan, w)
@@ -169,6 +182,38 @@ pub(super) fn test(args: TestArgs) -> Result<ExitCode> {
     let failed = run.failed();
     exit_without_drop(scan);
     Ok(if failed {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+/// `--elastic-view`: the witness events of every rule against the Elastic prediction; exit 1 when a
+/// rule would miss or over-match in Elastic.
+fn elastic_view(args: &TestArgs, scan: sigmaforge::scan::Scan) -> Result<ExitCode> {
+    let mode = args
+        .fields
+        .field_check
+        .unwrap_or(sigmaforge::fieldcheck::FieldCheck::Warn);
+    let Some(catalog) = load_field_catalog(&args.fields.field_catalog, mode)? else {
+        bail!("--elastic-view needs the field catalog (not --field-check off)");
+    };
+    let set =
+        sigmaforge::mapping::ConfigSet::load(&args.configs)?.with_catalog(catalog.clone(), false);
+    let report = sigmaforge::eval::elastic_view::elastic_view(&scan, &set, &catalog);
+    let text = match args.format {
+        TestFormat::Text => sigmaforge::eval::elastic_view::render_text(&report),
+        TestFormat::Json => {
+            let mut s = serde_json::to_string_pretty(&report)?;
+            s.push('\n');
+            s
+        }
+        other => bail!("--elastic-view reports as text or json, not {other:?}"),
+    };
+    write_output(args.output.as_ref(), &text)?;
+    let diverges = report.summary.rules_with_findings > 0;
+    exit_without_drop(scan);
+    Ok(if diverges {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS

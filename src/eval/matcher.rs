@@ -65,7 +65,8 @@ pub struct Net {
 }
 
 impl Net {
-    fn parse(text: &str) -> Option<Net> {
+    /// Parses `address/prefix` (IPv4 or IPv6); `None` when it is not a network.
+    pub fn parse(text: &str) -> Option<Net> {
         let (a, p) = text.split_once('/')?;
         let ip: IpAddr = a.parse().ok()?;
         let prefix: u8 = p.parse().ok()?;

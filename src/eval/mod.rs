@@ -10,6 +10,7 @@ pub mod backtest;
 pub mod cases;
 pub mod compile;
 pub mod correlation;
+pub mod elastic_view;
 pub mod event;
 pub mod matcher;
 pub mod options;

@@ -177,46 +177,101 @@ fn es_qs_on_lucene_matches_the_evaluator() {
     );
 }
 
+/// The engine differences `tests/oracle_eql_match.py` can switch to Elasticsearch's behaviour, as
+/// documented in docs/testing.md ("Known engine differences"). A disagreement one of them (or all
+/// of them together: `several`) explains is the engine's, not the converter's.
+const KNOWN_ENGINE_DIFFERENCES: [&str; 7] = [
+    "missing-field-is-null",
+    "number-in-keyword-field",
+    "like-question-mark",
+    "regex-whole-value",
+    "cased-operators-fold-case",
+    "cidr-non-address",
+    "several",
+];
+
 #[test]
 fn eql_on_the_eql_engine_matches_the_evaluator() {
     let Some(scan) = corpus_scan() else { return };
     let (cases, refused, none) = cases(&scan, &sigmaforge::render::eql::Eql);
     let items: Vec<String> = cases
         .iter()
-        .map(|c| serde_json::json!({"query": c.query, "events": c.events}).to_string())
+        .map(|c| {
+            serde_json::json!({"query": c.query, "events": c.events, "expected": c.expected})
+                .to_string()
+        })
         .collect();
     let refs: Vec<&str> = items.iter().map(String::as_str).collect();
-    let Some(got) = python_oracle("oracle_eql_match.py", &refs) else {
+    let Some(out) = python_oracle("oracle_eql_match.py", &refs) else {
         return;
     };
-    let got: Vec<String> = got
+    let got: Vec<String> = out
         .iter()
-        .map(|v| match v {
-            Value::String(s) => s.clone(),
-            other => format!("error: {other}"),
+        .map(|v| match v["got"].as_str() {
+            Some(s) => s.to_string(),
+            None => format!("error: {v}"),
         })
         .collect();
     let bad = compare("eql (eql 1.0.1 engine)", &cases, &got, refused, none);
     assert!(cases.len() > 300 / every(), "most sampled rules convert");
-    // The `eql` package's Python engine keeps legacy EQL semantics where Elasticsearch differs: a
-    // missing field makes `not (f : "x")` null (Elasticsearch's must_not matches), `:` does not
-    // coerce the number 3008 to "3008", `regex` ignores case, and `like~` has no `?` wildcard. Those
-    // disagreements are the engine's, not the converter's (docs/testing.md); the rest must agree.
-    let events: usize = cases.iter().map(|c| c.expected.len()).sum();
-    let agree: usize = cases
-        .iter()
-        .zip(&got)
-        .map(|(c, g)| {
-            c.expected
-                .chars()
-                .zip(g.chars())
-                .filter(|(a, b)| a == b)
-                .count()
-        })
-        .sum();
+    // Every disagreeing event must be explained by a documented engine difference.
+    let mut per_reason: std::collections::BTreeMap<String, (usize, usize)> = Default::default();
+    let mut unexplained = Vec::new();
+    for ((c, g), o) in cases.iter().zip(&got).zip(&out) {
+        if let Some(w) = o["workaround"].as_str() {
+            per_reason.entry(w.to_string()).or_default().0 += 1;
+        }
+        if *g == c.expected {
+            continue;
+        }
+        let explained = o["explained"].as_object().cloned().unwrap_or_default();
+        let mut reasons: Vec<&str> = explained.values().filter_map(Value::as_str).collect();
+        reasons.sort_unstable();
+        reasons.dedup();
+        for r in &reasons {
+            per_reason.entry((*r).to_string()).or_default().0 += 1;
+        }
+        for r in explained.values().filter_map(Value::as_str) {
+            per_reason.entry(r.to_string()).or_default().1 += 1;
+        }
+        let open: Vec<usize> = c
+            .expected
+            .chars()
+            .zip(g.chars())
+            .enumerate()
+            .filter(|(i, (a, b))| a != b && !explained.contains_key(&i.to_string()))
+            .map(|(i, _)| i)
+            .collect();
+        if !open.is_empty() || g.starts_with("error") {
+            unexplained.push(format!(
+                "{} (evaluator {} vs eql {g}): unexplained events {open:?}\n    query: {}\n    event: {}",
+                c.path,
+                c.expected,
+                c.query.chars().take(300).collect::<String>(),
+                open.first()
+                    .and_then(|&i| c.events.get(i))
+                    .map(Value::to_string)
+                    .unwrap_or_default()
+            ));
+        }
+    }
+    println!("| known engine difference | rules | events |");
+    for (r, (rules, events)) in &per_reason {
+        println!("| {r} | {rules} | {events} |");
+    }
+    for r in per_reason.keys() {
+        assert!(
+            KNOWN_ENGINE_DIFFERENCES.contains(&r.as_str()),
+            "undocumented difference `{r}`"
+        );
+    }
+    for u in &unexplained {
+        println!("  UNEXPLAINED {u}");
+    }
     assert!(
-        agree * 100 >= events * 90,
-        "{agree}/{events} events agree; {} rules disagree (listed above)",
+        unexplained.is_empty(),
+        "{} of {} disagreeing rules have events no known engine difference explains (listed above)",
+        unexplained.len(),
         bad.len()
     );
 }

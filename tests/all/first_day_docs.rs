@@ -11,6 +11,10 @@ use std::process::Command;
 /// Commands shown but not runnable on a fresh clone: (start of the command, why).
 const NOT_RUN: &[(&str, &str)] = &[
     (
+        "sigmaforge test RULES --elastic-view",
+        "the Elastic view's synopsis, with placeholders",
+    ),
+    (
         "sigmaforge test rules rules-emerging-threats rules-threat-hunting --tests regression_data",
         "runs in a checkout of SigmaHQ/sigma, whose regression_data it reads",
     ),

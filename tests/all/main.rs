@@ -14,6 +14,7 @@ mod conversion_proof;
 mod corpus_parse;
 mod determinism;
 mod es_rule_metadata;
+mod eval_peers;
 mod eval_regression;
 mod field_catalog;
 mod field_catalog_corpus;
