@@ -57,7 +57,8 @@ pub(super) struct TestArgs {
     /// `@timestamp`, `timestamp`, `TimeCreated_SystemTime`, …).
     #[arg(long = "timestamp-field")]
     timestamp_fields: Vec<String>,
-    /// Largest event file read, in bytes.
+    /// Largest event file read (a test event file or a JSON array), or largest single event of an
+    /// NDJSON stream (`--events`), in bytes.
     #[arg(long, default_value_t = DEFAULT_MAX_EVENT_BYTES)]
     max_event_bytes: u64,
 }
@@ -111,8 +112,7 @@ pub(super) fn test(args: TestArgs) -> Result<ExitCode> {
     };
     let scan = sigmaforge::scan::scan(&paths)?;
     if !args.events.is_empty() {
-        let files = backtest::read_event_paths(&args.events, args.max_event_bytes)?;
-        let report = backtest::backtest(&scan, &files, &opts);
+        let report = backtest::backtest(&scan, &args.events, &opts, args.max_event_bytes)?;
         let text = match args.format {
             TestFormat::Json => {
                 let mut s = serde_json::to_string_pretty(&report)?;

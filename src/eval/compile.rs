@@ -21,15 +21,61 @@ struct Item {
     negated: bool,
     /// A time part to extract from the field before comparing.
     unit: Option<TimeUnit>,
+    /// Where [`Probes`] keeps this item's probe of an event (shared by every item of a rule set
+    /// that reads the same field the same way); `usize::MAX` until [`CompiledRule::assign_slots`].
+    slot: usize,
+}
+
+/// What an item reads of an event: a field (with a time part) or, for `None`, every value.
+pub type ProbeKey = (Option<String>, Option<TimeUnit>);
+
+/// The probes of one event, each computed on first use and shared by every item that reads the same
+/// field: a rule set reads each field of an event once, whatever the number of rules.
+pub struct Probes<'a> {
+    slots: Vec<Option<Probe<'a>>>,
+    touched: Vec<usize>,
+    scratch: Option<Probe<'a>>,
+}
+
+impl<'a> Probes<'a> {
+    /// Room for `slots` probes (see [`CompiledRule::assign_slots`]).
+    pub fn new(slots: usize) -> Self {
+        Probes {
+            slots: (0..slots).map(|_| None).collect(),
+            touched: Vec::new(),
+            scratch: None,
+        }
+    }
+
+    /// Forgets the probes of the previous event, keeping the room.
+    pub fn clear(&mut self) {
+        for i in self.touched.drain(..) {
+            self.slots[i] = None;
+        }
+        self.scratch = None;
+    }
+
+    fn get(&mut self, item: &Item, ev: &'a Value) -> &Probe<'a> {
+        let make = || match &item.field {
+            Some(f) => Probe::field(ev, f, item.unit),
+            None => Probe::keywords(ev),
+        };
+        match self.slots.get_mut(item.slot) {
+            Some(slot) => {
+                if slot.is_none() {
+                    self.touched.push(item.slot);
+                }
+                slot.get_or_insert_with(make)
+            }
+            None => self.scratch.insert(make()),
+        }
+    }
 }
 
 impl Item {
-    fn matches(&self, ev: &Value) -> bool {
-        let probe = match &self.field {
-            Some(f) => Probe::field(ev, f, self.unit),
-            None => Probe::keywords(ev),
-        };
-        let test = |alts: &Vec<Leaf>| alts.iter().any(|l| l.test(&probe, ev));
+    fn matches<'a>(&self, ev: &'a Value, probes: &mut Probes<'a>) -> bool {
+        let probe = probes.get(self, ev);
+        let test = |alts: &Vec<Leaf>| alts.iter().any(|l| l.test(probe, ev));
         let hit = if self.all {
             self.values.iter().all(test)
         } else {
@@ -92,33 +138,61 @@ impl CompiledDetection {
         })
     }
 
-    /// True when any condition holds for the event.
-    pub fn matches(&self, ev: &Value) -> bool {
-        let mut cache: Vec<Option<bool>> = vec![None; self.searches.len()];
-        self.conditions.iter().any(|c| self.eval(c, ev, &mut cache))
+    /// True when any condition holds for the event (its probes taken from `probes`).
+    pub fn matches<'a>(&self, ev: &'a Value, probes: &mut Probes<'a>) -> bool {
+        let mut cx = Cx {
+            ev,
+            probes,
+            cache: [None; 16],
+            more: Vec::new(),
+        };
+        if self.searches.len() > cx.cache.len() {
+            cx.more = vec![None; self.searches.len()];
+        }
+        self.conditions.iter().any(|c| self.eval(c, &mut cx))
     }
 
-    fn search(&self, i: usize, ev: &Value, cache: &mut [Option<bool>]) -> bool {
-        if let Some(b) = cache[i] {
+    fn search(&self, i: usize, cx: &mut Cx<'_, '_>) -> bool {
+        let known = match cx.more.get(i) {
+            Some(b) => *b,
+            None => cx.cache[i],
+        };
+        if let Some(b) = known {
             return b;
         }
         let b = self.searches[i]
             .iter()
-            .any(|group| group.iter().all(|item| item.matches(ev)));
-        cache[i] = Some(b);
+            .any(|group| group.iter().all(|item| item.matches(cx.ev, cx.probes)));
+        match cx.more.get_mut(i) {
+            Some(slot) => *slot = Some(b),
+            None => cx.cache[i] = Some(b),
+        }
         b
     }
 
-    fn eval(&self, n: &Node, ev: &Value, cache: &mut [Option<bool>]) -> bool {
+    fn eval(&self, n: &Node, cx: &mut Cx<'_, '_>) -> bool {
         match n {
-            Node::Search(i) => self.search(*i, ev, cache),
-            Node::Not(x) => !self.eval(x, ev, cache),
-            Node::And(v) => v.iter().all(|x| self.eval(x, ev, cache)),
-            Node::Or(v) => v.iter().any(|x| self.eval(x, ev, cache)),
-            Node::AnyOf(v) => v.iter().any(|&i| self.search(i, ev, cache)),
-            Node::AllOf(v) => v.iter().all(|&i| self.search(i, ev, cache)),
+            Node::Search(i) => self.search(*i, cx),
+            Node::Not(x) => !self.eval(x, cx),
+            Node::And(v) => v.iter().all(|x| self.eval(x, cx)),
+            Node::Or(v) => v.iter().any(|x| self.eval(x, cx)),
+            Node::AnyOf(v) => v.iter().any(|&i| self.search(i, cx)),
+            Node::AllOf(v) => v.iter().all(|&i| self.search(i, cx)),
         }
     }
+
+    fn items_mut(&mut self) -> impl Iterator<Item = &mut Item> {
+        self.searches.iter_mut().flatten().flatten()
+    }
+}
+
+/// One evaluation of a detection: the event, its probes, and the searches already answered (on the
+/// stack for up to 16 searches, so a typical rule allocates nothing per event).
+struct Cx<'p, 'a> {
+    ev: &'a Value,
+    probes: &'p mut Probes<'a>,
+    cache: [Option<bool>; 16],
+    more: Vec<Option<bool>>,
 }
 
 fn compile_item(
@@ -164,6 +238,7 @@ fn compile_item(
         all: fm.chain.all,
         negated: fm.chain.negated,
         unit: fm.chain.time_part,
+        slot: usize::MAX,
     })
 }
 
@@ -266,7 +341,24 @@ impl CompiledRule {
 
     /// True when the rule matches the event and every applied filter's condition holds.
     pub fn matches(&self, ev: &Value) -> bool {
-        self.main.matches(ev) && self.filters.iter().all(|f| f.matches(ev))
+        self.matches_with(ev, &mut Probes::new(0))
+    }
+
+    /// [`CompiledRule::matches`] with the event's probes shared with other rules (see
+    /// [`CompiledRule::assign_slots`]).
+    pub fn matches_with<'a>(&self, ev: &'a Value, probes: &mut Probes<'a>) -> bool {
+        self.main.matches(ev, probes) && self.filters.iter().all(|f| f.matches(ev, probes))
+    }
+
+    /// Gives every item the slot of what it reads in `slots` (adding new keys), so that rules
+    /// evaluated with one [`Probes`] read each field of an event once.
+    pub fn assign_slots(&mut self, slots: &mut std::collections::HashMap<ProbeKey, usize>) {
+        for d in std::iter::once(&mut self.main).chain(self.filters.iter_mut()) {
+            for item in d.items_mut() {
+                let n = slots.len();
+                item.slot = *slots.entry((item.field.clone(), item.unit)).or_insert(n);
+            }
+        }
     }
 }
 

@@ -110,7 +110,8 @@ pub fn read_events(path: &Path, max_bytes: u64) -> Result<Vec<Event>, EventError
     parse_events(&shown, text)
 }
 
-fn kind(v: &Value) -> &'static str {
+/// The JSON type of a value, for messages.
+pub(super) fn kind(v: &Value) -> &'static str {
     match v {
         Value::Null => "null",
         Value::Bool(_) => "boolean",

@@ -1,7 +1,7 @@
 //! Compiling a scan's documents once ([`RuleSet`]) and evaluating them on events into a [`Report`]:
 //! rules in parallel, then correlations on their base rules' matches.
 
-use super::compile::CompiledRule;
+use super::compile::{CompiledRule, Probes};
 use super::correlation;
 use super::event::Event;
 use super::options::EvalOptions;
@@ -82,18 +82,17 @@ pub struct Report {
     pub summary: Summary,
 }
 
-/// A correlation's firing events and warnings, or why it cannot be evaluated.
-type CorrResult = Result<(Vec<usize>, Vec<String>), String>;
+/// Correlations in dependency order (inner ones first), each with its sources (entry index and
+/// reference names, in `rules` order) or why it cannot be evaluated.
+pub(super) type CorrPlan<'s> = Vec<(usize, Planned<'s>)>;
 
-/// What evaluating correlations needs: the inputs, the base rules' matches and the memo.
-struct CorrCtx<'a> {
-    scan: &'a Scan,
-    events: &'a [Event],
-    opts: &'a EvalOptions,
-    rule_matches: &'a [Option<Vec<usize>>],
-    done: HashMap<usize, CorrResult>,
-    visiting: BTreeSet<usize>,
-}
+/// One correlation's sources (entry index and reference names, in `rules` order), or why it cannot
+/// be evaluated.
+pub(super) type Planned<'s> = Result<Vec<(usize, Vec<&'s str>)>, String>;
+
+/// What an evaluated document found: matching events (indices or lines), the file of each match when
+/// there are several files, and warnings; or why it could not be evaluated.
+pub(super) type Outcome = Result<(Vec<usize>, Vec<usize>, Vec<String>), String>;
 
 enum Compiled<'s> {
     Rule(CompiledRule),
@@ -112,6 +111,8 @@ struct Entry<'s> {
 /// ([`RuleSet::matching`], for streams) or all at once ([`RuleSet::evaluate`]).
 pub struct RuleSet<'s> {
     entries: Vec<Entry<'s>>,
+    /// Distinct probe keys over every rule (see [`CompiledRule::assign_slots`]).
+    slots: usize,
     by_doc: HashMap<(&'s str, usize), usize>,
 }
 
@@ -120,7 +121,7 @@ impl<'s> RuleSet<'s> {
     pub fn compile(scan: &'s Scan, opts: &EvalOptions) -> Self {
         let mut docs: Vec<&SourceDoc> = scan.docs.iter().collect();
         docs.sort_by(|a, b| (a.path.as_str(), a.index).cmp(&(b.path.as_str(), b.index)));
-        let entries: Vec<Entry> = docs
+        let mut entries: Vec<Entry> = docs
             .par_iter()
             .map(|&doc| {
                 let mut warnings = Vec::new();
@@ -151,12 +152,22 @@ impl<'s> RuleSet<'s> {
                 }
             })
             .collect();
+        let mut slots = HashMap::new();
+        for e in &mut entries {
+            if let Compiled::Rule(r) = &mut e.compiled {
+                r.assign_slots(&mut slots);
+            }
+        }
         let by_doc = entries
             .iter()
             .enumerate()
             .map(|(i, e)| ((e.doc.path.as_str(), e.doc.index), i))
             .collect();
-        RuleSet { entries, by_doc }
+        RuleSet {
+            entries,
+            slots: slots.len(),
+            by_doc,
+        }
     }
 
     /// The documents, in the order results and [`RuleSet::matching`] indices use.
@@ -167,10 +178,22 @@ impl<'s> RuleSet<'s> {
     /// Indices (into [`RuleSet::docs`]) of the detection rules that match one event. Correlations
     /// need the whole stream and are not included.
     pub fn matching(&self, ev: &Value) -> Vec<usize> {
+        self.matching_with(ev, &mut self.probes())
+    }
+
+    /// Room for the probes of one event, to reuse over many events with [`RuleSet::matching_with`].
+    pub fn probes<'a>(&self) -> Probes<'a> {
+        Probes::new(self.slots)
+    }
+
+    /// [`RuleSet::matching`], reading each field of the event once for all rules; `probes` is
+    /// cleared first, so one can serve event after event without allocating.
+    pub fn matching_with<'a>(&self, ev: &'a Value, probes: &mut Probes<'a>) -> Vec<usize> {
+        probes.clear();
         self.entries
             .iter()
             .enumerate()
-            .filter(|(_, e)| matches!(&e.compiled, Compiled::Rule(r) if r.matches(ev)))
+            .filter(|(_, e)| matches!(&e.compiled, Compiled::Rule(r) if r.matches_with(ev, probes)))
             .map(|(i, _)| i)
             .collect()
     }
@@ -210,44 +233,69 @@ impl<'s> RuleSet<'s> {
     /// Evaluates every document on the events: rules in parallel, then correlations on their
     /// base rules' matches.
     pub fn evaluate(&self, scan: &Scan, events: &[Event], opts: &EvalOptions) -> Report {
-        let rule_matches: Vec<Option<Vec<usize>>> = self
+        let mut outcomes: Vec<Option<Outcome>> = self
             .entries
             .par_iter()
             .map(|e| match &e.compiled {
-                Compiled::Rule(r) => Some(
+                Compiled::Rule(r) => Some(Ok((
                     events
                         .iter()
                         .enumerate()
                         .filter(|(_, ev)| r.matches(&ev.value))
                         .map(|(i, _)| i)
                         .collect(),
-                ),
+                    Vec::new(),
+                    Vec::new(),
+                ))),
                 _ => None,
             })
             .collect();
-        let mut ctx = CorrCtx {
-            scan,
-            events,
-            opts,
-            rule_matches: &rule_matches,
-            done: HashMap::new(),
-            visiting: BTreeSet::new(),
-        };
-        for i in 0..self.entries.len() {
-            if matches!(self.entries[i].compiled, Compiled::Correlation(_)) {
-                // The result is memoised in `ctx.done`, read below.
-                let _ = self.correlation(i, &mut ctx);
-            }
+        for (i, plan) in self.correlation_plan(scan) {
+            let Compiled::Correlation(c) = &self.entries[i].compiled else {
+                continue;
+            };
+            let result = plan.and_then(|sources| {
+                let sources: Vec<correlation::SourceHits> = sources
+                    .into_iter()
+                    .map(|(j, names)| correlation::SourceHits {
+                        names,
+                        matches: match &outcomes[j] {
+                            Some(Ok((m, _, _))) => m,
+                            _ => &[],
+                        },
+                    })
+                    .collect();
+                correlation::evaluate(c, &sources, events, &opts.timestamp_fields)
+            });
+            outcomes[i] = Some(result.map(|(m, w)| (m, Vec::new(), w)));
         }
-        let corr = ctx.done;
+        let matched: BTreeSet<usize> = outcomes
+            .iter()
+            .flatten()
+            .flatten()
+            .flat_map(|(m, _, _)| m.iter().copied())
+            .collect();
+        self.report(outcomes, events.len(), matched.len(), Vec::new())
+    }
+
+    /// The report of per-document outcomes (`None` for documents that are not evaluated: filters
+    /// and rejected ones), in scan order.
+    pub(super) fn report(
+        &self,
+        outcomes: Vec<Option<Outcome>>,
+        events: usize,
+        matching_events: usize,
+        files: Vec<String>,
+    ) -> Report {
         let mut rules = Vec::with_capacity(self.entries.len());
         let mut summary = Summary {
-            events: events.len(),
+            events,
             documents: self.entries.len(),
+            matching_events,
+            files,
             ..Summary::default()
         };
-        let mut matched = BTreeSet::new();
-        for (i, e) in self.entries.iter().enumerate() {
+        for (e, outcome) in self.entries.iter().zip(outcomes) {
             let kind = e.doc.doc.as_ref().map_or("rejected", Document::kind_name);
             let mut r = RuleResult {
                 path: e.doc.path.clone(),
@@ -260,27 +308,28 @@ impl<'s> RuleSet<'s> {
                 reason: None,
                 warnings: e.warnings.clone(),
             };
-            let outcome = match &e.compiled {
-                Compiled::Rule(_) => Ok(rule_matches[i].clone().unwrap_or_default()),
-                Compiled::Correlation(_) => match corr.get(&i) {
-                    Some(Ok((m, w))) => {
-                        r.warnings.extend(w.iter().cloned());
-                        Ok(m.clone())
-                    }
-                    Some(Err(reason)) => Err((EvalStatus::NotEvaluable, reason.clone())),
-                    None => Err((EvalStatus::NotEvaluable, "not evaluated".to_string())),
-                },
-                Compiled::NotEvaluable(reason) => Err((EvalStatus::NotEvaluable, reason.clone())),
-                Compiled::Filter(reason) => Err((EvalStatus::Filter, reason.clone())),
+            let outcome = match (&e.compiled, outcome) {
+                (Compiled::Rule(_) | Compiled::Correlation(_), Some(Ok(found))) => Ok(found),
+                (Compiled::Rule(_) | Compiled::Correlation(_), Some(Err(reason))) => {
+                    Err((EvalStatus::NotEvaluable, reason))
+                }
+                (Compiled::Rule(_) | Compiled::Correlation(_), None) => {
+                    Err((EvalStatus::NotEvaluable, "not evaluated".to_string()))
+                }
+                (Compiled::NotEvaluable(reason), _) => {
+                    Err((EvalStatus::NotEvaluable, reason.clone()))
+                }
+                (Compiled::Filter(reason), _) => Err((EvalStatus::Filter, reason.clone())),
             };
             match outcome {
-                Ok(m) => {
+                Ok((m, f, w)) => {
                     summary.evaluated += 1;
                     if !m.is_empty() {
                         summary.with_matches += 1;
                     }
-                    matched.extend(m.iter().copied());
                     r.matches = m;
+                    r.match_files = f;
+                    r.warnings.extend(w);
                 }
                 Err((status, reason)) => {
                     match status {
@@ -293,27 +342,76 @@ impl<'s> RuleSet<'s> {
             }
             rules.push(r);
         }
-        summary.matching_events = matched.len();
         Report { rules, summary }
     }
 
-    /// Evaluates correlation `i` (and, first, the correlations it references), memoised in `ctx`.
-    fn correlation(&self, i: usize, ctx: &mut CorrCtx) -> Result<Vec<usize>, String> {
-        if let Some(r) = ctx.done.get(&i) {
-            return r.as_ref().map(|(m, _)| m.clone()).map_err(Clone::clone);
+    /// The correlation document at entry `i`, if it is one.
+    pub(super) fn correlation_at(&self, i: usize) -> Option<&'s Correlation> {
+        match &self.entries[i].compiled {
+            Compiled::Correlation(c) => Some(c),
+            _ => None,
+        }
+    }
+
+    /// The compiled detection rule at entry `i`, if it is one.
+    pub(super) fn rule_at(&self, i: usize) -> Option<&CompiledRule> {
+        match &self.entries[i].compiled {
+            Compiled::Rule(r) => Some(r),
+            _ => None,
+        }
+    }
+
+    /// Number of documents (entries).
+    pub(super) fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    /// Resolves every correlation's references (correlations of correlations first) and checks
+    /// that it can be evaluated; see [`CorrPlan`].
+    pub(super) fn correlation_plan(&self, scan: &Scan) -> CorrPlan<'s> {
+        let mut done: HashMap<usize, Planned<'s>> = HashMap::new();
+        let mut order = Vec::new();
+        let mut visiting = BTreeSet::new();
+        for i in 0..self.entries.len() {
+            if matches!(self.entries[i].compiled, Compiled::Correlation(_)) {
+                // The outcome is memoised in `done`, read below.
+                let _ = self.plan_one(i, scan, &mut done, &mut order, &mut visiting);
+            }
+        }
+        order
+            .into_iter()
+            .map(|i| {
+                let r = done
+                    .remove(&i)
+                    .unwrap_or_else(|| Err("not evaluated".into()));
+                (i, r)
+            })
+            .collect()
+    }
+
+    /// Plans correlation `i` after the correlations it references; memoised in `done`, appended to
+    /// `order` when planned.
+    fn plan_one(
+        &self,
+        i: usize,
+        scan: &Scan,
+        done: &mut HashMap<usize, Planned<'s>>,
+        order: &mut Vec<usize>,
+        visiting: &mut BTreeSet<usize>,
+    ) -> Result<(), String> {
+        if let Some(r) = done.get(&i) {
+            return r.as_ref().map(|_| ()).map_err(Clone::clone);
         }
         let Compiled::Correlation(c) = &self.entries[i].compiled else {
             return Err("not a correlation".into());
         };
-        if !ctx.visiting.insert(i) {
+        if !visiting.insert(i) {
             return Err("correlations reference each other in a cycle".into());
         }
-        let mut names: Vec<Vec<&str>> = Vec::new();
-        let mut hits: Vec<Vec<usize>> = Vec::new();
+        let mut sources = Vec::new();
         let mut failure = None;
         for reference in &c.rules {
-            let found = ctx
-                .scan
+            let found = scan
                 .lookup(&reference.value)
                 .and_then(|(d, _)| self.by_doc.get(&(d.path.as_str(), d.index)).copied());
             let Some(j) = found else {
@@ -323,50 +421,39 @@ impl<'s> RuleSet<'s> {
                 ));
                 break;
             };
-            let m = match &self.entries[j].compiled {
-                Compiled::Rule(_) => Ok(ctx.rule_matches[j].clone().unwrap_or_default()),
-                Compiled::Correlation(_) => self.correlation(j, ctx),
+            let usable = match &self.entries[j].compiled {
+                Compiled::Rule(_) => Ok(()),
+                Compiled::Correlation(_) => self.plan_one(j, scan, done, order, visiting),
                 Compiled::NotEvaluable(r) => Err(r.clone()),
                 Compiled::Filter(_) => Err("it is a filter".into()),
             };
-            match m {
-                Ok(m) => {
-                    let meta = self.entries[j].doc.doc.as_ref().map(Document::meta);
-                    names.push(
-                        meta.into_iter()
-                            .flat_map(|m| [m.id.as_ref(), m.name.as_ref()])
-                            .flatten()
-                            .map(|t| t.value.as_str())
-                            .collect(),
-                    );
-                    hits.push(m);
-                }
-                Err(e) => {
-                    failure = Some(format!(
-                        "referenced rule `{}` is not evaluable: {e}",
-                        reference.value
-                    ));
-                    break;
-                }
+            if let Err(e) = usable {
+                failure = Some(format!(
+                    "referenced rule `{}` is not evaluable: {e}",
+                    reference.value
+                ));
+                break;
             }
+            let meta = self.entries[j].doc.doc.as_ref().map(Document::meta);
+            let names: Vec<&'s str> = meta
+                .into_iter()
+                .flat_map(|m| [m.id.as_ref(), m.name.as_ref()])
+                .flatten()
+                .map(|t| t.value.as_str())
+                .collect();
+            sources.push((j, names));
         }
-        ctx.visiting.remove(&i);
+        visiting.remove(&i);
         let result = match failure {
             Some(f) => Err(f),
             None => {
-                let sources: Vec<correlation::SourceHits> = names
-                    .into_iter()
-                    .zip(&hits)
-                    .map(|(names, m)| correlation::SourceHits { names, matches: m })
-                    .collect();
-                correlation::evaluate(c, &sources, ctx.events, &ctx.opts.timestamp_fields)
+                let names: Vec<Vec<&str>> = sources.iter().map(|(_, n)| n.clone()).collect();
+                correlation::Window::new(c, &names).map(|_| sources)
             }
         };
-        let out = result
-            .as_ref()
-            .map(|(m, _)| m.clone())
-            .map_err(Clone::clone);
-        ctx.done.insert(i, result);
+        let out = result.as_ref().map(|_| ()).map_err(Clone::clone);
+        done.insert(i, result);
+        order.push(i);
         out
     }
 }
