@@ -36,6 +36,7 @@ mod mapping_legacy;
 mod mapping_overrides_probe;
 mod outputs;
 mod parse_malformed;
+mod pipelines;
 mod run_e2e;
 mod targets_corpus;
 mod targets_correlations;

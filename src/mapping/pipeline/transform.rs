@@ -39,6 +39,8 @@ struct Leaf {
     node: LeafNode,
     /// Ids of the processing items that changed this leaf.
     applied: Vec<String>,
+    /// Added by `add_condition` (not one of the rule's own items).
+    added: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -63,10 +65,12 @@ fn from_expr(e: Expr) -> W {
         Expr::Test(t) => W::Leaf(Leaf {
             node: LeafNode::Test(t),
             applied: Vec::new(),
+            added: false,
         }),
         Expr::Keyword(k) => W::Leaf(Leaf {
             node: LeafNode::Keyword(k),
             applied: Vec::new(),
+            added: false,
         }),
     }
 }
@@ -261,6 +265,7 @@ fn test_leaf(field: &str, test: Test) -> W {
             kind: FieldKind::default(),
         }),
         applied: Vec::new(),
+        added: true,
     })
 }
 
@@ -571,8 +576,42 @@ fn leaf_transform(
     }))
 }
 
+/// The names a field of `rule` gets from the pipelines (several after a one-to-many mapping), for
+/// correlation fields, which are not part of any query: the same items run on an `exists` test of
+/// the field, and the fields of what remains of it (not of added conditions) are the answer.
+pub(crate) fn map_field(
+    pipelines: &[Pipeline],
+    rule: &Rule,
+    field: &str,
+) -> Result<Vec<String>, String> {
+    let probe = Expr::Test(FieldTest {
+        field: field.to_string(),
+        time_part: None,
+        test: Test::Exists,
+        case: CaseStrategy::default(),
+        kind: FieldKind::default(),
+    });
+    let tree = run(pipelines, rule, probe)?.0;
+    let mut all = Vec::new();
+    leaves(&tree, &mut all);
+    let mut out = Vec::new();
+    for l in all {
+        if let (false, LeafNode::Test(t)) = (l.added, &l.node)
+            && !out.contains(&t.field)
+        {
+            out.push(t.field.clone());
+        }
+    }
+    Ok(out)
+}
+
 /// Runs `pipelines` (already in priority order) over one query of `rule`.
 pub(crate) fn apply(pipelines: &[Pipeline], rule: &Rule, expr: Expr) -> Result<Outcome, String> {
+    let (tree, st) = run(pipelines, rule, expr)?;
+    finish(pipelines, tree, st)
+}
+
+fn run<'r>(pipelines: &[Pipeline], rule: &'r Rule, expr: Expr) -> Result<(W, State<'r>), String> {
     let text = |t: &Option<crate::rule::Text>| t.as_ref().map(|t| t.value.clone());
     let mut st = State {
         rule,
@@ -680,6 +719,10 @@ pub(crate) fn apply(pipelines: &[Pipeline], rule: &Rule, expr: Expr) -> Result<O
             }
         }
     }
+    Ok((tree, st))
+}
+
+fn finish(pipelines: &[Pipeline], tree: W, st: State<'_>) -> Result<Outcome, String> {
     let expr = to_expr(tree);
     let mut unresolved = None;
     expr.walk(&mut |e| {
@@ -1019,6 +1062,31 @@ mod tests {
             q(&[a, b, c]).starts_with("(c.a.b.Image"),
             "{}",
             q(&[a, b, c])
+        );
+    }
+}
+
+#[cfg(test)]
+mod field_tests {
+    use super::*;
+
+    #[test]
+    fn a_correlation_field_is_mapped_like_the_queries() {
+        let p = Pipeline::parse(
+            "p",
+            "transformations:\n  - type: add_condition\n    conditions:\n      Channel: Security\n  - type: field_name_mapping\n    mapping:\n      User: [user.name, winlog.user.name]\n      Channel: winlog.channel\n",
+        )
+        .unwrap();
+        let parsed = crate::rule::file::parse_bytes(
+            "r.yml",
+            b"title: t\nlogsource:\n    product: windows\ndetection:\n    sel:\n        User: x\n    condition: sel\n",
+        );
+        let Some(crate::rule::Document::Rule(r)) = parsed.docs[0].doc.clone() else {
+            panic!("{:?}", parsed.diags)
+        };
+        assert_eq!(
+            map_field(&[p], &r, "User").unwrap(),
+            vec!["user.name", "winlog.user.name"]
         );
     }
 }
