@@ -113,6 +113,10 @@ pub struct TargetSettings {
     /// Mapping configs, built-in names or paths, applied in order.
     #[serde(default)]
     pub configs: Vec<String>,
+    /// pySigma processing pipelines, built-in names or paths, applied after the configs by
+    /// priority (docs/pipelines.md).
+    #[serde(default)]
+    pub pipelines: Vec<String>,
     /// Target options (`-O key=value` on the command line).
     #[serde(default)]
     pub options: BTreeMap<String, String>,

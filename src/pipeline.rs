@@ -25,6 +25,9 @@ pub enum RunError {
     /// A mapping config could not be loaded or does not fit a target.
     #[error(transparent)]
     Mapping(#[from] MappingError),
+    /// A processing pipeline could not be loaded.
+    #[error(transparent)]
+    Pipeline(#[from] crate::mapping::pipeline::LoadPipelineError),
     /// A target or its options are unknown.
     #[error("target `{name}`: {message}")]
     Target {
@@ -168,9 +171,17 @@ pub fn run(inputs: &RunInputs<'_>) -> Result<RunReport, RunError> {
 
     // Configure targets first: a bad config or option is a usage error before any work is done.
     let mut groups: Vec<(ConfigSet, Vec<Box<dyn Target>>)> = Vec::new();
-    let mut keys: Vec<Vec<String>> = Vec::new();
+    let mut keys: Vec<(Vec<String>, Vec<String>)> = Vec::new();
     for t in &inputs.targets {
         let mut set = ConfigSet::load(&t.configs)?;
+        if !t.pipelines.is_empty() {
+            let pipelines = t
+                .pipelines
+                .iter()
+                .map(|p| crate::mapping::pipeline::load_pipeline(p))
+                .collect::<Result<Vec<_>, _>>()?;
+            set = set.with_pipelines(pipelines);
+        }
         if let Some(catalog) = &inputs.fields {
             set = set.with_catalog(catalog.clone(), inputs.strict_fields);
         }
@@ -180,10 +191,11 @@ pub fn run(inputs: &RunInputs<'_>) -> Result<RunReport, RunError> {
                 name: t.name.clone(),
                 message,
             })?;
-        match keys.iter().position(|k| *k == t.configs) {
+        let key = (t.configs.clone(), t.pipelines.clone());
+        match keys.iter().position(|k| *k == key) {
             Some(i) => groups[i].1.push(configured),
             None => {
-                keys.push(t.configs.clone());
+                keys.push(key);
                 groups.push((set, vec![configured]));
             }
         }

@@ -282,7 +282,7 @@ impl RunPlan {
                 .clone()
                 .unwrap_or_else(pipeline::default_targets),
         };
-        // Mapping configs come from `.sigmaforge.yml` only: a file (not a built-in name) is resolved
+        // Mapping configs and pipelines come from `.sigmaforge.yml` only: a file (not a built-in name) is resolved
         // against the root and must stay inside it.
         for t in &mut targets {
             for c in &mut t.configs {
@@ -293,6 +293,16 @@ impl RunPlan {
                         Origin::File("targets.configs"),
                     )?;
                     *c = root.join(c.as_str()).display().to_string();
+                }
+            }
+            for p in &mut t.pipelines {
+                if !is_builtin_pipeline(p) {
+                    confined(
+                        &root,
+                        Path::new(p.as_str()),
+                        Origin::File("targets.pipelines"),
+                    )?;
+                    *p = root.join(p.as_str()).display().to_string();
                 }
             }
         }
@@ -406,6 +416,13 @@ fn is_builtin_config(name: &str) -> bool {
     crate::mapping::builtin_configs()
         .iter()
         .any(|(n, _)| *n == name)
+}
+
+/// Whether a `pipelines:` entry names a pipeline shipped in the binary rather than a file.
+fn is_builtin_pipeline(name: &str) -> bool {
+    crate::mapping::pipeline::builtin_pipelines()
+        .iter()
+        .any(|b| b.name == name)
 }
 
 /// The targets named in a comma-separated list, each with its configs and options from

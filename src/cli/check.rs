@@ -59,6 +59,10 @@ pub(super) struct CheckArgs {
     /// chains of the targets `.sigmaforge.yml` configures.
     #[arg(long = "map-config", value_name = "NAME")]
     map_configs: Vec<String>,
+    /// pySigma processing pipelines (built-in names or files, `sigmaforge list pipelines`) to check
+    /// fields under, after the `--map-config` chain, by priority (repeatable).
+    #[arg(short = 'p', long = "pipeline", value_name = "NAME|FILE")]
+    pipelines: Vec<String>,
     #[command(flatten)]
     fields: FieldArgs,
 }
@@ -94,19 +98,26 @@ fn field_findings(
     let Some(catalog) = load_field_catalog(&files, mode)? else {
         return Ok(Vec::new());
     };
-    let mut chains: Vec<Vec<String>> = Vec::new();
-    if !args.map_configs.is_empty() {
-        chains.push(args.map_configs.clone());
+    let mut chains: Vec<(Vec<String>, Vec<String>)> = Vec::new();
+    if !args.map_configs.is_empty() || !args.pipelines.is_empty() {
+        chains.push((args.map_configs.clone(), args.pipelines.clone()));
     }
     for t in run.and_then(|r| r.targets.as_ref()).into_iter().flatten() {
-        if !t.configs.is_empty() && !chains.contains(&t.configs) {
-            chains.push(t.configs.clone());
+        let key = (t.configs.clone(), t.pipelines.clone());
+        let maps = !t.configs.is_empty() || !t.pipelines.is_empty();
+        if maps && !chains.contains(&key) {
+            chains.push(key);
         }
     }
     let mut sets = Vec::new();
-    for c in &chains {
-        let set = sigmaforge::mapping::ConfigSet::load(c)?.with_catalog(catalog.clone(), false);
-        sets.push((c.join(" + "), set));
+    for (c, p) in &chains {
+        let set = super::util::config_set(c, p)?.with_catalog(catalog.clone(), false);
+        let label: Vec<String> = c
+            .iter()
+            .cloned()
+            .chain(p.iter().map(|p| format!("-p {p}")))
+            .collect();
+        sets.push((label.join(" + "), set));
     }
     let named: Vec<NamedSet<'_>> = sets
         .iter()

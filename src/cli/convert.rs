@@ -29,6 +29,10 @@ pub(super) struct ConvertArgs {
     /// Mapping configs (built-in names or paths), applied in order (`sigmaforge list configs`).
     #[arg(short, long = "config")]
     configs: Vec<String>,
+    /// pySigma processing pipelines (built-in names or files, `sigmaforge list pipelines`), run after
+    /// the configs by priority, equal priorities in order (repeatable).
+    #[arg(short = 'p', long = "pipeline", value_name = "NAME|FILE")]
+    pipelines: Vec<String>,
     /// Target options as key=value for every target, or target.key=value for one (`docs/targets.md`).
     #[arg(short = 'O', long = "option", value_parser = parse_key_value)]
     options: Vec<(String, String)>,
@@ -53,12 +57,11 @@ fn parse_key_value(s: &str) -> Result<(String, String), String> {
 }
 
 pub(super) fn convert(args: ConvertArgs) -> Result<ExitCode> {
-    use sigmaforge::mapping;
     use sigmaforge::render::{self as target, convert};
-    let mut set = mapping::ConfigSet::load(&args.configs)?;
-    if args.configs.is_empty() {
+    let mut set = super::util::config_set(&args.configs, &args.pipelines)?;
+    if args.configs.is_empty() && args.pipelines.is_empty() {
         eprintln!(
-            "sigmaforge: note: no mapping config (-c): field names stay as written in the rules (built-in configs: `sigmaforge list configs`)"
+            "sigmaforge: note: no mapping config (-c) or pipeline (-p): field names stay as written in the rules (built-in: `sigmaforge list configs`, `sigmaforge list pipelines`)"
         );
     }
     let mode = args.fields.field_check.unwrap_or_default();

@@ -1,4 +1,4 @@
-//! `sigmaforge list`: the built-in codes, validators, targets and mapping configs.
+//! `sigmaforge list`: the built-in codes, validators, targets, mapping configs and pipelines.
 
 use super::util::write_output;
 use anyhow::Result;
@@ -15,6 +15,8 @@ enum ListWhat {
     Targets,
     /// Built-in mapping configs.
     Configs,
+    /// Built-in pySigma processing pipelines.
+    Pipelines,
 }
 
 #[derive(clap::Args, Debug)]
@@ -93,6 +95,17 @@ pub(super) fn list(args: ListArgs) -> Result<ExitCode> {
                     "{:<16} {}\n",
                     name,
                     config.title.as_deref().unwrap_or("")
+                ));
+            }
+            write_output(None, &out)?;
+        }
+        ListWhat::Pipelines => {
+            let mut out = String::new();
+            for b in sigmaforge::mapping::pipeline::builtin_pipelines() {
+                let p = sigmaforge::mapping::pipeline::load_pipeline(b.name)?;
+                out.push_str(&format!(
+                    "{:<20} priority {:<4} {}\n",
+                    b.name, p.priority, b.about
                 ));
             }
             write_output(None, &out)?;

@@ -152,3 +152,19 @@ pub(super) fn text_findings(
         sigmaforge::report::text::TextOptions { color },
     )
 }
+
+/// The mapping chain of `-c` configs followed by `-p` pipelines (built-in names or files).
+pub(super) fn config_set(
+    configs: &[String],
+    pipelines: &[String],
+) -> Result<sigmaforge::mapping::ConfigSet> {
+    let set = sigmaforge::mapping::ConfigSet::load(configs)?;
+    if pipelines.is_empty() {
+        return Ok(set);
+    }
+    let loaded = pipelines
+        .iter()
+        .map(|p| sigmaforge::mapping::pipeline::load_pipeline(p))
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(set.with_pipelines(loaded))
+}

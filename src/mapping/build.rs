@@ -11,6 +11,7 @@ use super::finding::FindingKind;
 use super::ir::{CaseStrategy, Expr, Keyword, Query, RuleQueries};
 use super::lower::{expand_placeholders, item_expr, matcher_kind};
 use super::overrides;
+use super::pipeline;
 use super::typing;
 use crate::rule::condition::{Cond, Quantifier};
 use crate::rule::modifier::Matcher;
@@ -32,6 +33,8 @@ struct Builder<'a> {
 impl<'a> Builder<'a> {
     fn field_match(&self, fm: &FieldMatch) -> Result<Expr, String> {
         let placeholders = self.set.placeholders();
+        // Pipelines may resolve what the configs leave (value_placeholders, wildcard_placeholders).
+        let keep = !self.set.pipelines().is_empty();
         let Some(field) = &fm.field else {
             let mut per_value = Vec::new();
             for v in &fm.values {
@@ -39,7 +42,7 @@ impl<'a> Builder<'a> {
                 for m in &v.alternatives {
                     match m {
                         Matcher::Pattern { value, cased } => {
-                            for value in expand_placeholders(value, &placeholders)? {
+                            for value in expand_placeholders(value, &placeholders, keep)? {
                                 alts.push(Expr::Keyword(Keyword {
                                     case: CaseStrategy::default(),
                                     value,
@@ -102,7 +105,7 @@ impl<'a> Builder<'a> {
                     .collect()
             })
             .collect();
-        item_expr(&mapped, &fm.chain, values, &placeholders)
+        item_expr(&mapped, &fm.chain, values, &placeholders, keep)
     }
 
     fn search(&mut self, s: &'a Search) -> Result<Expr, String> {
@@ -253,6 +256,18 @@ fn build(rule: &Rule, set: &ConfigSet, filters: &[&Filter]) -> Result<RuleQuerie
             Some(l) => Expr::and(vec![l.clone(), body]),
             None => body,
         };
+        let mut indices = indices.clone();
+        let expr = if set.pipelines().is_empty() {
+            expr
+        } else {
+            let out =
+                pipeline::transform::apply(set.pipelines(), rule, expr).map_err(BuildError)?;
+            warnings.extend(out.warnings);
+            indices.extend(out.indices);
+            indices.sort();
+            indices.dedup();
+            out.expr
+        };
         let (expr, fired) = overrides::apply_all(expr, &overrides, &mut warnings);
         let expr = expr.with_case(&|field| set.case_strategy(&b.ctx, field.unwrap_or("*")));
         let (expr, never_matches) = match set.catalog() {
@@ -266,7 +281,7 @@ fn build(rule: &Rule, set: &ConfigSet, filters: &[&Filter]) -> Result<RuleQuerie
         };
         queries.push(Query {
             expr,
-            indices: indices.clone(),
+            indices,
             overrides: fired,
             never_matches,
         });

@@ -13,6 +13,7 @@ use super::config::{Config, LogsourceDef, Mapping, MappingConfigError, UnmappedP
 use super::ir::{CaseStrategy, Expr, FieldKind, FieldTest};
 use super::lower::detection_pairs;
 use super::overrides::Override;
+use super::pipeline::Pipeline;
 use crate::rule::Rule;
 
 /// A rule's logsource triple as one config of the chain sees it.
@@ -44,6 +45,9 @@ pub struct ConfigSet {
     strict_fields: bool,
     /// Nearest-name answers of the typing pass, shared by clones.
     nearest: Arc<NearestCache>,
+    /// pySigma processing pipelines in run order (priority, then given order), applied after the
+    /// configs' mapping and before overrides (docs/pipelines.md).
+    pipelines: Arc<Vec<Pipeline>>,
 }
 
 fn opt_eq(want: &Option<String>, have: &Option<String>) -> bool {
@@ -100,6 +104,7 @@ impl ConfigSet {
             catalog: None,
             strict_fields: false,
             nearest: Arc::default(),
+            pipelines: Arc::default(),
         })
     }
 
@@ -121,6 +126,18 @@ impl ConfigSet {
         self.catalog = Some(catalog);
         self.strict_fields = strict;
         self
+    }
+
+    /// The same chain followed by pySigma processing pipelines, ordered as sigma-cli orders them
+    /// (by `priority`, equal priorities in the given order).
+    pub fn with_pipelines(mut self, pipelines: Vec<Pipeline>) -> ConfigSet {
+        self.pipelines = Arc::new(super::pipeline::order_pipelines(pipelines));
+        self
+    }
+
+    /// The pipelines, in run order.
+    pub fn pipelines(&self) -> &[Pipeline] {
+        &self.pipelines
     }
 
     /// The typing pass's nearest-name cache.

@@ -108,7 +108,18 @@ impl CorrelationInput<'_> {
 }
 
 fn map_one(set: &ConfigSet, rule: &Rule, field: &str) -> Result<String, String> {
-    let mapped = set.map_field(field, &set.rule_ctx(rule));
+    let mut mapped = set.map_field(field, &set.rule_ctx(rule));
+    if !set.pipelines().is_empty() {
+        let mut through = Vec::new();
+        for f in &mapped {
+            for g in super::pipeline::transform::map_field(set.pipelines(), rule, f)? {
+                if !through.contains(&g) {
+                    through.push(g);
+                }
+            }
+        }
+        mapped = through;
+    }
     match mapped.as_slice() {
         [one] => Ok(one.clone()),
         [] => Err(format!("field `{field}` maps to no field")),

@@ -12,14 +12,20 @@ use crate::rule::Rule;
 use crate::rule::modifier::{Chain, Matcher, RawValue};
 use crate::rule::value::{Part, SigmaString};
 
-/// Expands `%name%` placeholders with the config's values (cartesian product for several).
+/// Expands `%name%` placeholders with the config's values (cartesian product for several). With
+/// `keep_unknown` (pipelines follow, which may resolve them), a name without a value stays a
+/// placeholder instead of failing.
 pub(crate) fn expand_placeholders(
     s: &SigmaString,
     placeholders: &BTreeMap<String, Vec<String>>,
+    keep_unknown: bool,
 ) -> Result<Vec<SigmaString>, String> {
     let mut out: Vec<Vec<Part>> = vec![Vec::new()];
     for part in &s.parts {
         match part {
+            Part::Placeholder(name) if keep_unknown && !placeholders.contains_key(name) => {
+                out.iter_mut().for_each(|p| p.push(part.clone()));
+            }
             Part::Placeholder(name) => {
                 let values = placeholders.get(name).ok_or_else(|| {
                     format!("placeholder %{name}% has no value in the config set (add it under `placeholders`)")
@@ -56,11 +62,12 @@ fn matcher_tests(
     m: Matcher,
     fieldref: impl Fn(&str) -> Result<String, String>,
     placeholders: &BTreeMap<String, Vec<String>>,
+    keep_unknown: bool,
 ) -> Result<Vec<(Test, bool)>, String> {
     // (test, negate)
     Ok(match m {
         Matcher::Pattern { value, cased } if value.has_placeholders() => {
-            expand_placeholders(&value, placeholders)?
+            expand_placeholders(&value, placeholders, keep_unknown)?
                 .into_iter()
                 .map(|value| (Test::Pattern { value, cased }, false))
                 .collect()
@@ -85,13 +92,15 @@ pub(crate) fn item_expr(
     chain: &Chain,
     values: Vec<Vec<Matcher>>,
     placeholders: &BTreeMap<String, Vec<String>>,
+    keep_unknown: bool,
 ) -> Result<Expr, String> {
     let mut per_value = Vec::with_capacity(values.len());
     for alternatives in values {
         let mut alts = Vec::new();
         for m in alternatives {
             for field in fields {
-                let tests = matcher_tests(m.clone(), |f| Ok(f.to_string()), placeholders)?;
+                let tests =
+                    matcher_tests(m.clone(), |f| Ok(f.to_string()), placeholders, keep_unknown)?;
                 for (test, negate) in tests {
                     let t = Expr::Test(FieldTest {
                         kind: FieldKind::default(),
@@ -165,10 +174,10 @@ mod tests {
         let mut p = BTreeMap::new();
         p.insert("a".to_string(), vec!["x".to_string(), "y*".to_string()]);
         let s = SigmaString::parse("pre%a%post", true);
-        let out = expand_placeholders(&s, &p).unwrap();
+        let out = expand_placeholders(&s, &p, false).unwrap();
         assert_eq!(out.len(), 2);
         assert_eq!(out[0], SigmaString::literal("prexpost"));
         assert_eq!(out[1].to_string(), "prey*post");
-        assert!(expand_placeholders(&SigmaString::parse("%b%", true), &p).is_err());
+        assert!(expand_placeholders(&SigmaString::parse("%b%", true), &p, false).is_err());
     }
 }

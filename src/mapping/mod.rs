@@ -18,6 +18,7 @@ pub mod ir;
 mod lower;
 pub mod overrides;
 mod pattern;
+pub mod pipeline;
 pub mod query_string;
 pub mod typing;
 

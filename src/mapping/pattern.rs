@@ -100,7 +100,7 @@ pub(crate) fn parse_mapping(m: &Mapping) -> Result<Expr, String> {
                 }
                 let fields = [field.to_string()];
                 parts.push(
-                    item_expr(&fields, &chain, alternatives, &Default::default())
+                    item_expr(&fields, &chain, alternatives, &Default::default(), false)
                         .map_err(|e| format!("`{key}`: {e}"))?,
                 );
             }

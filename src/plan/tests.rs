@@ -135,6 +135,7 @@ fn a_named_target_keeps_its_configured_settings() {
         name: "eql".into(),
         configs: vec!["ecs-windows".into()],
         options: [("index".to_string(), "logs-*".to_string())].into(),
+        ..TargetSettings::default()
     };
     config.run.targets = Some(vec![eql.clone()]);
     let p = plan(
@@ -507,7 +508,7 @@ fn paths_from_inputs_and_the_file_stay_inside_the_root() {
         set(&mut c, PathBuf::from(value));
         c
     };
-    let cases: [(SetPath, &str, &str); 4] = [
+    let cases: [(SetPath, &str, &str); 5] = [
         (|c, p| c.run.output = Some(p), "../escaped", "`output:`"),
         (|c, p| c.run.rules = vec![p], "../outside", "`rules:`"),
         (
@@ -525,6 +526,17 @@ fn paths_from_inputs_and_the_file_stay_inside_the_root() {
             },
             "../outside/map.yml",
             "`targets.configs:`",
+        ),
+        (
+            |c, p| {
+                c.run.targets = Some(vec![TargetSettings {
+                    name: "es-qs".into(),
+                    pipelines: vec![p.display().to_string()],
+                    ..TargetSettings::default()
+                }])
+            },
+            "../outside/pipeline.yml",
+            "`targets.pipelines:`",
         ),
     ];
     for (set, value, key) in cases {
@@ -576,6 +588,7 @@ fn flags_may_leave_the_root_and_inside_paths_pass() {
     config.run.targets = Some(vec![TargetSettings {
         name: "es-qs".into(),
         configs: vec!["ecs-windows".into(), "maps/mine.yml".into()],
+        pipelines: vec!["ecs_windows".into(), "maps/pipe.yml".into()],
         ..TargetSettings::default()
     }]);
     let p = plan(&flags_at(&root), &[], &config);
@@ -585,6 +598,11 @@ fn flags_may_leave_the_root_and_inside_paths_pass() {
         root.join("maps/mine.yml").display().to_string(),
     ];
     assert_eq!(p.targets[0].configs, want);
+    let want = vec![
+        "ecs_windows".to_string(),
+        root.join("maps/pipe.yml").display().to_string(),
+    ];
+    assert_eq!(p.targets[0].pipelines, want);
 }
 
 #[test]

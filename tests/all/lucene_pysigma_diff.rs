@@ -73,6 +73,23 @@ fn classify(ours: Option<&str>, theirs: &str, ir: Option<&Expr>) -> &'static str
 #[test]
 #[cfg_attr(not(shared_data), ignore = "needs ../shared")]
 fn meaning_matches_pysigma_except_classified_defects() {
+    let fixture = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/configs/pysigma-ecs-windows.yml"
+    );
+    compare_with_pysigma(&ConfigSet::load(&[fixture]).unwrap());
+}
+
+/// The same comparison through our built-in `ecs_windows` pipeline (pySigma's own format and
+/// facts, applied by our pipeline engine) instead of the sigmac-format fixture config.
+#[test]
+#[cfg_attr(not(shared_data), ignore = "needs ../shared")]
+fn pipeline_ecs_windows_matches_pysigma_except_classified_defects() {
+    let p = sigmaforge::mapping::pipeline::load_pipeline("ecs_windows").unwrap();
+    compare_with_pysigma(&ConfigSet::default().with_pipelines(vec![p]));
+}
+
+fn compare_with_pysigma(set: &ConfigSet) {
     let shared = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared");
     let gz = shared.join("pysigma/ref/perrule/rules_lucene.jsonl.gz");
     let root = shared.join("corpus/sigmahq");
@@ -101,17 +118,12 @@ fn meaning_matches_pysigma_except_classified_defects() {
         .collect();
 
     let scan = sigmaforge::scan::scan(&[root.join("rules")]).unwrap();
-    let fixture = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/tests/fixtures/configs/pysigma-ecs-windows.yml"
-    );
-    let set = ConfigSet::load(&[fixture]).unwrap();
     let target = EsQs {
         case: Some(CaseStrategy::Exact),
     };
     let outcomes = sigmaforge::render::convert::convert(
         &scan,
-        &set,
+        set,
         &sigmaforge::attack::AttackData::embedded(),
         &[&target],
     );

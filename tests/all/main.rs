@@ -39,6 +39,7 @@ mod mapping_legacy;
 mod mapping_overrides_probe;
 mod outputs;
 mod parse_malformed;
+mod pipelines;
 mod release_files;
 mod run_e2e;
 mod targets_corpus;
