@@ -8,6 +8,7 @@ mod error;
 pub mod kibana_rules;
 pub mod plan;
 pub mod run;
+pub mod summary;
 pub mod version;
 
 pub use apply::{ApplyOutcome, RuleFailure};
@@ -16,3 +17,4 @@ pub use error::{DeployError, Result};
 pub use kibana_rules::{BulkAction, LiveRule, Space};
 pub use plan::{Desired, Plan, PlannedRule, SpacePlan};
 pub use run::{DEFAULT_CHUNK, DeploySettings, deploy};
+pub use summary::plan_markdown;

@@ -691,3 +691,87 @@ fn plain_http_to_a_remote_host_and_missing_credentials_are_refused() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("KIBANA_API_KEY"));
 }
+
+#[test]
+fn run_adds_the_deploy_plan_to_the_report() {
+    let repo = repo();
+    let rules = repo.path().join("rules");
+    std::fs::create_dir(&rules).unwrap();
+    for f in ["rule_a.yml", "rule_b.yml", "rule_c.yml"] {
+        std::fs::rename(repo.path().join(f), rules.join(f)).unwrap();
+    }
+    let plan = json!({"spaces": {"default": {"create": [ID_A], "update": [ID_B], "unchanged": [ID_C], "remove": []},
+                                 "soc": {"create": [], "update": [], "unchanged": [], "remove": ["old-1"]}}});
+    std::fs::write(repo.path().join("plan.json"), plan.to_string()).unwrap();
+    let out = Command::cargo_bin("sigmaforge")
+        .unwrap()
+        .current_dir(repo.path())
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .args([
+            "run",
+            "--repo",
+            ".",
+            "--comment",
+            "false",
+            "--deploy-plan",
+            "plan.json",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let report = std::fs::read_to_string(repo.path().join("sigmaforge-out/report.md")).unwrap();
+    assert!(report.contains("### Deploy plan"), "{report}");
+    assert!(
+        report.contains("Merging this changes **3** rules in production."),
+        "{report}"
+    );
+    let summary = repo.path().join("summary.md");
+    let out = Command::cargo_bin("sigmaforge")
+        .unwrap()
+        .current_dir(repo.path())
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("GITHUB_ACTIONS", "true")
+        .env("GITHUB_STEP_SUMMARY", &summary)
+        .env("INPUT_COMMENT", "false")
+        .env("INPUT_DEPLOY-PLAN", "plan.json")
+        .args(["run", "--repo", "."])
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = std::fs::read_to_string(&summary).unwrap();
+    assert!(text.contains("### Deploy plan"), "{text}");
+    assert!(
+        text.contains("Merging this changes **3** rules in production."),
+        "{text}"
+    );
+    assert!(text.contains("| `soc` | 0 | 0 | 1 | 0 |"), "{text}");
+    // An action input naming a file outside the repository is refused.
+    let out = Command::cargo_bin("sigmaforge")
+        .unwrap()
+        .current_dir(repo.path())
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("INPUT_COMMENT", "false")
+        .env("INPUT_DEPLOY-PLAN", "/etc/hostname")
+        .args(["run", "--repo", "."])
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
