@@ -1,6 +1,6 @@
 //! `sigmaforge deploy plan|apply`: Elastic Security rules from the repository to Kibana spaces.
 
-use super::util::{exit_without_drop, load_attack_data, process_env};
+use super::util::{exit_without_drop, load_attack_data, process_env, write_output};
 use anyhow::{Context, Result, bail};
 use clap::{Subcommand, ValueEnum};
 use sigmaforge::deploy::{self, ClientOptions, Credentials, DeploySettings, Desired, Space};
@@ -58,6 +58,9 @@ pub(super) struct DeployArgs {
     /// How to print the plan.
     #[arg(long, value_enum, default_value_t = PlanFormat::Text)]
     format: PlanFormat,
+    /// Write the plan to FILE instead of printing it (for `run --deploy-plan`).
+    #[arg(short, long, value_name = "FILE")]
+    output: Option<PathBuf>,
     /// ATT&CK table or MITRE STIX bundle for `threat[]` (default: the embedded v19.1).
     #[arg(long, value_name = "FILE")]
     attack_data: Option<PathBuf>,
@@ -163,10 +166,11 @@ pub(super) fn deploy(command: DeployCommand) -> Result<ExitCode> {
         chunk: args.chunk_size,
     };
     let (plan, outcome) = deploy::deploy(&settings, &desired, apply)?;
-    match args.format {
-        PlanFormat::Json => println!("{}", serde_json::to_string_pretty(&plan.to_json())?),
-        PlanFormat::Text => print!("{}", plan.to_text()),
-    }
+    let text = match args.format {
+        PlanFormat::Json => format!("{}\n", serde_json::to_string_pretty(&plan.to_json())?),
+        PlanFormat::Text => plan.to_text(),
+    };
+    write_output(args.output.as_ref(), &text)?;
     let Some(outcome) = outcome else {
         eprintln!(
             "sigmaforge: plan: {} rule change(s) in {} space(s)",

@@ -497,6 +497,20 @@ fn plan_apply_change_delete_end_to_end() {
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert!(writes(&k.take_requests()).is_empty());
 
+    // The plan written to a file (`-o`, for `run --deploy-plan`) is the printed one.
+    let run = deploy(
+        &url,
+        repo.path(),
+        SECRET,
+        &["plan", "--format", "json", "-o", "out/plan.json"],
+    );
+    assert_eq!((run.code, run.stdout.as_str()), (0, ""), "{}", run.stderr);
+    let written: Value =
+        serde_json::from_str(&std::fs::read_to_string(repo.path().join("out/plan.json")).unwrap())
+            .unwrap();
+    assert_eq!(written, plan_json(&k, repo.path(), &[]));
+    k.take_requests();
+
     // 6. --delete-removed deletes the disabled leftover.
     let run = deploy(&url, repo.path(), SECRET, &["apply", "--delete-removed"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
@@ -508,6 +522,27 @@ fn plan_apply_change_delete_end_to_end() {
     let body: Value = serde_json::from_slice(&reqs[1].body).unwrap();
     assert_eq!(body["action"], "delete");
     assert_eq!(k.rules("default").len(), 2);
+
+    // No file the runs left behind holds the key.
+    let mut stack = vec![repo.path().to_path_buf()];
+    let mut files = 0;
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                stack.push(path);
+            } else {
+                files += 1;
+                let bytes = std::fs::read(&path).unwrap();
+                assert!(
+                    !String::from_utf8_lossy(&bytes).contains(SECRET),
+                    "{}",
+                    path.display()
+                );
+            }
+        }
+    }
+    assert!(files >= 3);
 }
 
 #[test]
