@@ -7,6 +7,7 @@ pub mod attack;
 pub mod compare;
 pub mod config;
 pub mod confine;
+pub mod deploy;
 pub mod diag;
 pub mod discover;
 pub mod eval;

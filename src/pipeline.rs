@@ -83,6 +83,8 @@ pub struct RunInputs<'a> {
     pub fields: Option<std::sync::Arc<crate::mapping::catalog::FieldCatalog>>,
     /// `field-check: strict`: rules with a field missing from an index are skipped.
     pub strict_fields: bool,
+    /// Markdown the caller appends to the report (the deploy plan section), or empty.
+    pub extra_markdown: String,
 }
 
 /// Per-target conversion counts.
@@ -402,6 +404,7 @@ pub fn run(inputs: &RunInputs<'_>) -> Result<RunReport, RunError> {
         inputs.run_url.as_deref(),
     );
     markdown.push_str(&never_matching(&outcomes));
+    markdown.push_str(&inputs.extra_markdown);
     artifacts.insert(
         "report",
         add(&mut files, out, "report.md", markdown.clone())?,

@@ -8,6 +8,7 @@ mod check;
 mod comment;
 mod convert;
 mod coverage;
+mod deploy;
 mod layer;
 mod list;
 mod run;
@@ -44,6 +45,9 @@ enum Command {
     Run(run::RunArgs),
     /// Post a pull-request comment computed earlier (`workflow_run` half of the fork-safe flow).
     Comment(comment::CommentArgs),
+    /// Deploy Elastic Security rules to Kibana: `plan` shows the changes, `apply` makes them.
+    #[command(subcommand)]
+    Deploy(deploy::DeployCommand),
     /// List built-in validators, parser codes, targets and mapping configs.
     List(list::ListArgs),
 }
@@ -69,6 +73,7 @@ pub fn main() -> ExitCode {
         Command::Run(a) => run::run(a),
         Command::Convert(a) => convert::convert(a),
         Command::Layer(a) => layer::layer(a),
+        Command::Deploy(c) => deploy::deploy(c),
         Command::Coverage(CoverageCommand::Stats(a)) => coverage::stats(a),
         Command::Coverage(CoverageCommand::Diff(a)) => coverage::diff(a),
     };

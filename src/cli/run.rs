@@ -58,6 +58,9 @@ pub(super) struct RunArgs {
     /// ATT&CK data instead of the embedded v19.1 tables.
     #[arg(long)]
     attack_data: Option<PathBuf>,
+    /// `deploy plan --format json` output: adds a "deploy plan" section to the report and PR comment [env: INPUT_DEPLOY-PLAN]
+    #[arg(long)]
+    deploy_plan: Option<PathBuf>,
 }
 
 impl RunArgs {
@@ -81,7 +84,8 @@ impl RunArgs {
     }
 }
 
-pub(super) fn run(args: RunArgs) -> Result<ExitCode> {
+pub(super) fn run(mut args: RunArgs) -> Result<ExitCode> {
+    let deploy_plan = super::deploy::plan_input(args.deploy_plan.take());
     let flags = args.into_flags();
     let config = plan::load_config(&flags, process_env)?;
     let plan = RunPlan::resolve(&flags, process_env, &config)?;
@@ -144,6 +148,7 @@ pub(super) fn run(args: RunArgs) -> Result<ExitCode> {
         .map(|p| plan.root.join(p))
         .collect();
     let fields = load_field_catalog(&field_files, field_mode)?;
+    let extra_markdown = super::deploy::plan_section(&plan.root, deploy_plan)?;
     let report = pipeline::run(&pipeline::RunInputs {
         root: plan.root.clone(),
         config: &config,
@@ -157,6 +162,7 @@ pub(super) fn run(args: RunArgs) -> Result<ExitCode> {
         tests: plan.tests.clone(),
         fields,
         strict_fields: field_mode == sigmaforge::fieldcheck::FieldCheck::Strict,
+        extra_markdown,
     })?;
     drop(checkout);
 

@@ -34,6 +34,10 @@ const NOT_RUN: &[(&str, &str)] = &[
         "sigmaforge check --today 2026-08-05 rules rules-compliance",
         "runs in a checkout of SigmaHQ/sigma (a measurement, not a how-to)",
     ),
+    (
+        "sigmaforge deploy ",
+        "needs a live Kibana and its API key (tests/all/deploy_kibana.rs runs it against a stand-in)",
+    ),
 ];
 
 fn root() -> PathBuf {

@@ -12,6 +12,7 @@ mod attack_svg;
 mod attack_tables;
 mod conversion_proof;
 mod corpus_parse;
+mod deploy_kibana;
 mod determinism;
 mod es_rule_metadata;
 mod eval_peers;
