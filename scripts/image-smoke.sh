@@ -91,7 +91,7 @@ docker run --rm --network host --workdir /github/workspace \
   -e "INPUT_RULES=" -e "INPUT_CONFIG=" -e "INPUT_TARGETS=" -e "INPUT_OUTPUT-DIR=" \
   -e "INPUT_FAIL-LEVEL=" -e "INPUT_COMMENT=true" -e "INPUT_COMMENT-ID=" \
   -e "INPUT_COMMENT-AUTHOR=github-actions[bot]" -e "INPUT_COMMENT-REQUEST=" \
-  -e "INPUT_TOKEN=ghs_image_smoke_secret" -e "INPUT_BASE-DIR=" \
+  -e "INPUT_TOKEN=ghs_image_smoke_secret" -e "INPUT_BASE-DIR=" -e "INPUT_DEPLOY-PLAN=" \
   -e HOME=/github/home -e GITHUB_ACTIONS=true -e CI=true \
   -e GITHUB_EVENT_NAME=pull_request -e GITHUB_EVENT_PATH=/github/workflow/event.json \
   -e GITHUB_WORKSPACE=/github/workspace -e GITHUB_REPOSITORY=acme/rules \

@@ -27,7 +27,7 @@ mod tests;
 
 /// Every action input the resolver reads, as declared under `inputs:` in `action.yml`; a test keeps
 /// the two lists equal so an input can neither be declared and ignored nor read and undeclared.
-pub const INPUT_NAMES: [&str; 11] = [
+pub const INPUT_NAMES: [&str; 12] = [
     "rules",
     "config",
     "targets",
@@ -39,6 +39,7 @@ pub const INPUT_NAMES: [&str; 11] = [
     "comment-request",
     "token",
     "base-dir",
+    "deploy-plan",
 ];
 
 /// The environment variable the runner sets for an action input (`output-dir` → `INPUT_OUTPUT-DIR`).
@@ -69,6 +70,8 @@ pub struct RunFlags {
     pub comment_author: Option<String>,
     /// `--comment-request`: write a comment-request file here instead of posting.
     pub comment_request: Option<String>,
+    /// `--deploy-plan`: a `deploy plan --format json` file whose plan the report shows.
+    pub deploy_plan: Option<String>,
     /// `--base-dir`: a checkout of the base revision.
     pub base_dir: Option<String>,
     /// `--base-ref`: a git revision of the repository to compare with (no action input).
@@ -112,6 +115,8 @@ pub struct RunPlan {
     pub comment_author: String,
     /// Write a comment-request file here instead of posting (joined to the root).
     pub comment_request: Option<PathBuf>,
+    /// A deploy plan to show in the report and PR comment (joined to the root, confined).
+    pub deploy_plan: Option<PathBuf>,
     /// What to compare the coverage with.
     pub base: Base,
     /// ATT&CK data file instead of the embedded tables.
@@ -349,6 +354,13 @@ impl RunPlan {
             }
             None => None,
         };
+        let deploy_plan = match src.pick(&flags.deploy_plan, "deploy-plan") {
+            Some((p, origin)) => {
+                confined(&root, Path::new(&p), origin)?;
+                Some(root.join(p))
+            }
+            None => None,
+        };
 
         // The runner's own variables; the inputs are hidden so the token precedence is decided here.
         let runner = |name: &str| {
@@ -403,6 +415,7 @@ impl RunPlan {
             comment_id,
             comment_author,
             comment_request,
+            deploy_plan,
             base,
             attack_data,
             actions,

@@ -201,31 +201,14 @@ pub(super) fn deploy(command: DeployCommand) -> Result<ExitCode> {
     })
 }
 
-/// `run --deploy-plan FILE`, else the action input `deploy-plan`, with where it came from (an
-/// input is confined to the repository like every other input path).
-pub(super) fn plan_input(flag: Option<PathBuf>) -> Option<(PathBuf, sigmaforge::plan::Origin)> {
-    use sigmaforge::plan::Origin;
-    match flag {
-        Some(p) => Some((p, Origin::Flag)),
-        None => process_env("INPUT_DEPLOY-PLAN")
-            .filter(|v| !v.trim().is_empty())
-            .map(|v| (PathBuf::from(v.trim()), Origin::Input("deploy-plan"))),
-    }
-}
-
 /// The report's and PR comment's "deploy plan" section (from a `deploy plan --format json`
 /// file), or empty when none is given.
-pub(super) fn plan_section(
-    root: &std::path::Path,
-    input: Option<(PathBuf, sigmaforge::plan::Origin)>,
-) -> Result<String> {
-    let Some((path, origin)) = input else {
+pub(super) fn plan_section(path: Option<&std::path::Path>) -> Result<String> {
+    let Some(path) = path else {
         return Ok(String::new());
     };
-    let path = root.join(path);
-    sigmaforge::plan::confined(root, &path, origin)?;
     let text = sigmaforge::fsread::read_text(
-        &path,
+        path,
         sigmaforge::fsread::Cap {
             what: "deploy plan",
             bytes: 64 * 1024 * 1024,

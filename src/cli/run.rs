@@ -60,7 +60,7 @@ pub(super) struct RunArgs {
     attack_data: Option<PathBuf>,
     /// `deploy plan --format json` output: adds a "deploy plan" section to the report and PR comment [env: INPUT_DEPLOY-PLAN]
     #[arg(long)]
-    deploy_plan: Option<PathBuf>,
+    deploy_plan: Option<String>,
 }
 
 impl RunArgs {
@@ -77,6 +77,7 @@ impl RunArgs {
             comment_id: self.comment_id,
             comment_author: self.comment_author,
             comment_request: self.comment_request,
+            deploy_plan: self.deploy_plan,
             base_dir: self.base_dir,
             base_ref: self.base_ref,
             attack_data: self.attack_data,
@@ -84,8 +85,7 @@ impl RunArgs {
     }
 }
 
-pub(super) fn run(mut args: RunArgs) -> Result<ExitCode> {
-    let deploy_plan = super::deploy::plan_input(args.deploy_plan.take());
+pub(super) fn run(args: RunArgs) -> Result<ExitCode> {
     let flags = args.into_flags();
     let config = plan::load_config(&flags, process_env)?;
     let plan = RunPlan::resolve(&flags, process_env, &config)?;
@@ -148,7 +148,7 @@ pub(super) fn run(mut args: RunArgs) -> Result<ExitCode> {
         .map(|p| plan.root.join(p))
         .collect();
     let fields = load_field_catalog(&field_files, field_mode)?;
-    let extra_markdown = super::deploy::plan_section(&plan.root, deploy_plan)?;
+    let extra_markdown = super::deploy::plan_section(plan.deploy_plan.as_deref())?;
     let report = pipeline::run(&pipeline::RunInputs {
         root: plan.root.clone(),
         config: &config,

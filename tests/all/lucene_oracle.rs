@@ -16,7 +16,7 @@ use std::sync::Arc;
 
 use crate::util::oracle::{Event, Oracle, flatten};
 use serde_yaml::Value;
-use sigmaforge::eval::compile::CompiledDetection;
+use sigmaforge::eval::compile::{CompiledDetection, Probes};
 use sigmaforge::mapping::catalog::{FieldCatalog, FieldType, IndexRef};
 use sigmaforge::mapping::{CaseStrategy, ConfigSet, FindingKind};
 use sigmaforge::render::Status;
@@ -341,7 +341,11 @@ fn typed_probes_match_the_evaluator() {
         let mut expected = String::new();
         for e in p["events"].as_sequence().unwrap() {
             let json: serde_json::Value = serde_json::to_value(e).unwrap();
-            expected.push(if compiled.matches(&json) { '1' } else { '0' });
+            expected.push(if compiled.matches(&json, &mut Probes::new(0)) {
+                '1'
+            } else {
+                '0'
+            });
             let mut flat = Vec::new();
             flatten(e, "", &mut flat);
             flat.extend(context.iter().map(|(k, v)| (k.clone(), v.clone())));

@@ -91,8 +91,7 @@ impl FieldCatalog {
             EMBEDDED_MAX_BYTES,
         )
         .map_err(|e| corrupt(format!("does not inflate: {e}")))?;
-        let text =
-            String::from_utf8(bytes).map_err(|e| corrupt(format!("not UTF-8: {e}")))?;
+        let text = String::from_utf8(bytes).map_err(|e| corrupt(format!("not UTF-8: {e}")))?;
         data::parse(&text, ORIGIN)
     }
 

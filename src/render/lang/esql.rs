@@ -22,8 +22,7 @@ use crate::mapping::correlation::CorrelationInput;
 use crate::mapping::ir::{Expr, FieldTest, Test};
 use crate::render::text::{
     BoolOps, boolean_literal, double_quoted, field_names, no_placeholders, numeric_literal,
-    quoted_field,
-    render_bool,
+    quoted_field, render_bool,
 };
 use crate::rule::CorrelationType;
 use crate::rule::value::{Part, SigmaString};
