@@ -24,12 +24,12 @@ build() {
   local tool=zigbuild
   case "$target" in *apple-darwin) [ "$(uname -s)" = Darwin ] && tool=build ;; esac
   if [ "$tool" = zigbuild ]; then
-    cargo zigbuild --version >/dev/null 2>&1 ||
+    command -v cargo-zigbuild >/dev/null ||
       fail "cargo-zigbuild missing: pip install ziglang && cargo install cargo-zigbuild --locked"
   fi
-  cargo "$tool" --locked --profile "$profile" --target "$target" >&2
+  cargo "$tool" --locked --profile "$profile" --target "$target" >&2 || return 1
   mkdir -p "dist-build/$target"
-  cp "$TGT/$target/$profile/$(exe "$target")" "dist-build/$target/"
+  cp "$TGT/$target/$profile/$(exe "$target")" "dist-build/$target/" || return 1
   echo "dist-build/$target/$(exe "$target")"
 }
 
