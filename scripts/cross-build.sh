@@ -46,6 +46,22 @@ artifacts_digest() {
   rm -rf "$work"
 }
 
+# A private 64-bit wine prefix with scripts/wine/bcryptprimitives.c built into it (wine 8.0 has no
+# bcryptprimitives.dll, which Rust's std imports); sets WINE to the wine64 loader. Not run in a
+# subshell: the WINE* variables must reach the runs.
+wine_setup() {
+  local wine
+  wine=$(command -v wine64 || ls /usr/lib/wine/wine64 2>/dev/null) || return 1
+  command -v x86_64-w64-mingw32-gcc >/dev/null || return 1
+  export WINEARCH=win64 WINEPREFIX="$TGT/wine-prefix" WINEDEBUG=-all
+  if [ ! -f "$WINEPREFIX/drive_c/windows/system32/bcryptprimitives.dll" ]; then
+    "$wine" wineboot -i >/dev/null 2>&1 || true
+    x86_64-w64-mingw32-gcc -O2 -shared -o "$WINEPREFIX/drive_c/windows/system32/bcryptprimitives.dll" \
+      scripts/wine/bcryptprimitives.c -ladvapi32 >&2 || return 1
+  fi
+  WINE=$wine
+}
+
 verify() {
   local targets=${*:-$TARGETS_ALL} native ref
   native=$(build x86_64-unknown-linux-musl)
@@ -62,7 +78,7 @@ verify() {
     case $t in
       x86_64-unknown-linux-musl) runner="" ;;
       aarch64-unknown-linux-musl) runner=$(command -v qemu-aarch64-static || command -v qemu-aarch64 || true) ;;
-      *windows*) runner=$(command -v wine64 || command -v wine || true) ;;
+      *windows*) WINE=""; wine_setup || true; runner=$WINE ;;
       *apple-darwin) runner=none ;;
     esac
     if [ "$runner" = none ] || { [ -z "$runner" ] && [ "$t" != x86_64-unknown-linux-musl ]; }; then
