@@ -24,12 +24,12 @@ build() {
   local tool=zigbuild
   case "$target" in *apple-darwin) [ "$(uname -s)" = Darwin ] && tool=build ;; esac
   if [ "$tool" = zigbuild ]; then
-    cargo zigbuild --version >/dev/null 2>&1 ||
+    command -v cargo-zigbuild >/dev/null ||
       fail "cargo-zigbuild missing: pip install ziglang && cargo install cargo-zigbuild --locked"
   fi
-  cargo "$tool" --locked --profile "$profile" --target "$target" >&2
+  cargo "$tool" --locked --profile "$profile" --target "$target" >&2 || return 1
   mkdir -p "dist-build/$target"
-  cp "$TGT/$target/$profile/$(exe "$target")" "dist-build/$target/"
+  cp "$TGT/$target/$profile/$(exe "$target")" "dist-build/$target/" || return 1
   echo "dist-build/$target/$(exe "$target")"
 }
 
@@ -44,6 +44,22 @@ artifacts_digest() {
     { cat "$work/.stderr" >&2; rm -rf "$work"; return 1; }
   (cd "$work/out" && find . -type f | LC_ALL=C sort | xargs sha256sum) | sha256sum | cut -c1-64
   rm -rf "$work"
+}
+
+# A private 64-bit wine prefix with scripts/wine/bcryptprimitives.c built into it (wine 8.0 has no
+# bcryptprimitives.dll, which Rust's std imports); sets WINE to the wine64 loader. Not run in a
+# subshell: the WINE* variables must reach the runs.
+wine_setup() {
+  local wine
+  wine=$(command -v wine64 || ls /usr/lib/wine/wine64 2>/dev/null) || return 1
+  command -v x86_64-w64-mingw32-gcc >/dev/null || return 1
+  export WINEARCH=win64 WINEPREFIX="$TGT/wine-prefix" WINEDEBUG=-all
+  if [ ! -f "$WINEPREFIX/drive_c/windows/system32/bcryptprimitives.dll" ]; then
+    "$wine" wineboot -i >/dev/null 2>&1 || true
+    x86_64-w64-mingw32-gcc -O2 -shared -o "$WINEPREFIX/drive_c/windows/system32/bcryptprimitives.dll" \
+      scripts/wine/bcryptprimitives.c -ladvapi32 >&2 || return 1
+  fi
+  WINE=$wine
 }
 
 verify() {
@@ -62,7 +78,7 @@ verify() {
     case $t in
       x86_64-unknown-linux-musl) runner="" ;;
       aarch64-unknown-linux-musl) runner=$(command -v qemu-aarch64-static || command -v qemu-aarch64 || true) ;;
-      *windows*) runner=$(command -v wine64 || command -v wine || true) ;;
+      *windows*) WINE=""; wine_setup || true; runner=$WINE ;;
       *apple-darwin) runner=none ;;
     esac
     if [ "$runner" = none ] || { [ -z "$runner" ] && [ "$t" != x86_64-unknown-linux-musl ]; }; then

@@ -4,6 +4,7 @@ mod cli;
 
 /// The shipped static (musl) binary would otherwise use musl's allocator, which is slow for the
 /// many small allocations of parsing and contended with two threads.
+#[cfg(target_env = "musl")]
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
