@@ -14,16 +14,31 @@ fn main() {
     // When it is absent, watching a missing path would re-run this script (and rebuild the crate)
     // on every build; after adding ../shared, `touch build.rs` (or `cargo clean -p sigmaforge`).
     println!("cargo::rerun-if-changed=build.rs");
-    deflate_catalog();
+    deflate_data();
 }
 
-/// Stores the embedded field catalog deflated: the JSON is 1.5 MB and compresses about 10:1, which
-/// keeps the static binary under its 10 MB budget. `FieldCatalog::embedded` inflates it once.
-fn deflate_catalog() {
-    const SOURCE: &str = "data/fields/catalog.json";
-    println!("cargo::rerun-if-changed={SOURCE}");
-    let json = std::fs::read(SOURCE).expect("data/fields/catalog.json is part of the source tree");
-    let packed = miniz_oxide::deflate::compress_to_vec(&json, 9);
+/// The JSON data files compiled into the binary, stored deflated in OUT_DIR under the name
+/// `<path with '/' as '-'>.deflate`: the field catalog is 1.5 MB and the ATT&CK and SigmaHQ tables
+/// 0.36 MB, all compressing about 10:1, which keeps the static binary under its 10 MB budget.
+/// `crate::embedded::inflate` restores them once, when first used.
+const DEFLATED: [&str; 8] = [
+    "data/fields/catalog.json",
+    "data/attack/enterprise.json",
+    "data/attack/ics.json",
+    "data/attack/mobile.json",
+    "data/validate/sigmahq_filename.json",
+    "data/validate/sigmahq_logsource.json",
+    "data/validate/sigmahq_taxonomy.json",
+    "data/validate/sigmahq_windows_validator.json",
+];
+
+fn deflate_data() {
     let out = std::path::PathBuf::from(std::env::var_os("OUT_DIR").expect("cargo sets OUT_DIR"));
-    std::fs::write(out.join("catalog.json.deflate"), packed).expect("OUT_DIR is writable");
+    for source in DEFLATED {
+        println!("cargo::rerun-if-changed={source}");
+        let json = std::fs::read(source).expect("the embedded data files are in the source tree");
+        let packed = miniz_oxide::deflate::compress_to_vec(&json, 9);
+        let name = format!("{}.deflate", source.replace('/', "-"));
+        std::fs::write(out.join(name), packed).expect("OUT_DIR is writable");
+    }
 }

@@ -10,6 +10,7 @@ pub mod confine;
 pub mod deploy;
 pub mod diag;
 pub mod discover;
+pub mod embedded;
 pub mod eval;
 pub mod fieldcheck;
 pub mod fsread;

@@ -10,9 +10,18 @@ use std::collections::HashMap;
 use std::path::Path;
 use std::sync::OnceLock;
 
-const EMBEDDED_ENTERPRISE: &str = include_str!("../../data/attack/enterprise.json");
-const EMBEDDED_ICS: &str = include_str!("../../data/attack/ics.json");
-const EMBEDDED_MOBILE: &str = include_str!("../../data/attack/mobile.json");
+/// Where a domain's table text comes from: compiled in (deflated by build.rs) or given as text.
+#[derive(Debug, Clone, Copy)]
+enum Source {
+    Deflated(&'static [u8]),
+    Text(&'static str),
+}
+
+const EMBEDDED_ENTERPRISE: Source =
+    Source::Deflated(crate::embedded::deflated!("data-attack-enterprise.json"));
+const EMBEDDED_ICS: Source = Source::Deflated(crate::embedded::deflated!("data-attack-ics.json"));
+const EMBEDDED_MOBILE: Source =
+    Source::Deflated(crate::embedded::deflated!("data-attack-mobile.json"));
 
 use super::table::RawTable;
 /// ATT&CK data: a table, or a full STIX bundle (enterprise-attack.json is about 50 MB).
@@ -227,7 +236,7 @@ impl Matrix {
 #[derive(Debug)]
 pub struct AttackData {
     /// Embedded table text per domain, parsed on first use unless `parsed` is already set.
-    sources: [&'static str; 3],
+    sources: [Source; 3],
     parsed: [OnceLock<Matrix>; 3],
 }
 
@@ -286,7 +295,18 @@ impl AttackData {
             return Ok(m);
         }
         let origin = format!("embedded {}", domain.as_str());
-        let m = Matrix::from_json(self.sources[i], &origin)?;
+        let m = match self.sources[i] {
+            Source::Text(text) => Matrix::from_json(text, &origin)?,
+            Source::Deflated(bytes) => {
+                let text = crate::embedded::inflate(bytes).map_err(|message| {
+                    AttackDataError::Embedded {
+                        origin: origin.clone(),
+                        message,
+                    }
+                })?;
+                Matrix::from_json(&text, &origin)?
+            }
+        };
         // another thread may have won the race; either value is the same table
         Ok(self.parsed[i].get_or_init(|| m))
     }
@@ -297,9 +317,10 @@ impl AttackData {
     }
 }
 
-const EMPTY_ENTERPRISE: &str = r#"{"domain":"enterprise-attack","attack_version":"0"}"#;
-const EMPTY_ICS: &str = r#"{"domain":"ics-attack","attack_version":"0"}"#;
-const EMPTY_MOBILE: &str = r#"{"domain":"mobile-attack","attack_version":"0"}"#;
+const EMPTY_ENTERPRISE: Source =
+    Source::Text(r#"{"domain":"enterprise-attack","attack_version":"0"}"#);
+const EMPTY_ICS: Source = Source::Text(r#"{"domain":"ics-attack","attack_version":"0"}"#);
+const EMPTY_MOBILE: Source = Source::Text(r#"{"domain":"mobile-attack","attack_version":"0"}"#);
 
 #[cfg(test)]
 mod tests {

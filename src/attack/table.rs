@@ -13,6 +13,14 @@ pub const COMPACT_SCHEMA: &str = "attack-compact/1";
 /// Errors from loading ATT&CK tables; a bad `--attack-data` file must be reported, not crash.
 #[derive(Debug, thiserror::Error)]
 pub enum AttackDataError {
+    /// The table compiled into the binary does not inflate (a broken build).
+    #[error("ATT&CK table {origin}: {message}")]
+    Embedded {
+        /// The embedded domain's name.
+        origin: String,
+        /// What went wrong.
+        message: String,
+    },
     /// A STIX bundle lacks what a table needs (version, domain).
     #[error("ATT&CK STIX bundle {origin}: {message}")]
     Stix {

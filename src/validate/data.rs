@@ -68,12 +68,13 @@ pub struct Taxonomy {
 pub fn taxonomy() -> &'static Taxonomy {
     static T: OnceLock<Taxonomy> = OnceLock::new();
     T.get_or_init(|| {
-        let raw: RawTaxonomy =
-            serde_json::from_str(include_str!("../../data/validate/sigmahq_taxonomy.json"))
-                .unwrap_or_else(|_| RawTaxonomy {
-                    version: String::new(),
-                    taxonomy: BTreeMap::new(),
-                });
+        let raw: RawTaxonomy = serde_json::from_str(&embedded(crate::embedded::deflated!(
+            "data-validate-sigmahq_taxonomy.json"
+        )))
+        .unwrap_or_else(|_| RawTaxonomy {
+            version: String::new(),
+            taxonomy: BTreeMap::new(),
+        });
         Taxonomy {
             version: raw.version,
             entries: raw
@@ -115,9 +116,9 @@ struct RawFilename {
 pub fn filename_prefixes() -> &'static HashMap<Triple, String> {
     static T: OnceLock<HashMap<Triple, String>> = OnceLock::new();
     T.get_or_init(|| {
-        serde_json::from_str::<RawFilename>(include_str!(
-            "../../data/validate/sigmahq_filename.json"
-        ))
+        serde_json::from_str::<RawFilename>(&embedded(crate::embedded::deflated!(
+            "data-validate-sigmahq_filename.json"
+        )))
         .map(|raw| {
             raw.pattern
                 .into_values()
@@ -156,9 +157,9 @@ pub struct Windows {
 pub fn windows() -> &'static Windows {
     static T: OnceLock<Windows> = OnceLock::new();
     T.get_or_init(|| {
-        serde_json::from_str::<RawWindows>(include_str!(
-            "../../data/validate/sigmahq_windows_validator.json"
-        ))
+        serde_json::from_str::<RawWindows>(&embedded(crate::embedded::deflated!(
+            "data-validate-sigmahq_windows_validator.json"
+        )))
         .map(|raw| Windows {
             no_eventid: raw.category_no_eventid.into_iter().collect(),
             providers: raw.category_provider_name.into_iter().collect(),
@@ -214,9 +215,9 @@ pub struct CiTaxonomy {
 pub fn ci_taxonomy() -> &'static CiTaxonomy {
     static T: OnceLock<CiTaxonomy> = OnceLock::new();
     T.get_or_init(|| {
-        let Ok(raw) = serde_json::from_str::<RawCi>(include_str!(
-            "../../data/validate/sigmahq_logsource.json"
-        )) else {
+        let Ok(raw) = serde_json::from_str::<RawCi>(&embedded(crate::embedded::deflated!(
+            "data-validate-sigmahq_logsource.json"
+        ))) else {
             return CiTaxonomy::default();
         };
         let mut products = HashMap::new();
@@ -250,6 +251,12 @@ pub fn ci_taxonomy() -> &'static CiTaxonomy {
             products,
         }
     })
+}
+
+/// The text of an embedded SigmaHQ table; empty (so parsing fails and the caller's fallback
+/// applies, as for any unreadable table) if the build embedded corrupt bytes.
+fn embedded(bytes: &[u8]) -> String {
+    crate::embedded::inflate(bytes).unwrap_or_default()
 }
 
 #[cfg(test)]

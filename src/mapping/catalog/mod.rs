@@ -72,11 +72,6 @@ pub use model::{
 };
 use model::{FieldMap, IndexEntry};
 
-/// `data/fields/catalog.json`, deflated by build.rs.
-const EMBEDDED_DEFLATED: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/catalog.json.deflate"));
-/// Upper bound for the inflated catalog (it is 1.5 MB): corrupt data cannot take unbounded memory.
-const EMBEDDED_MAX_BYTES: usize = 64 << 20;
-
 impl FieldCatalog {
     /// Parses the catalog compiled into the binary (about 1.5 MB of JSON, stored deflated; load it
     /// once per run).
@@ -86,12 +81,8 @@ impl FieldCatalog {
             origin: ORIGIN.to_string(),
             message,
         };
-        let bytes = miniz_oxide::inflate::decompress_to_vec_with_limit(
-            EMBEDDED_DEFLATED,
-            EMBEDDED_MAX_BYTES,
-        )
-        .map_err(|e| corrupt(format!("does not inflate: {e}")))?;
-        let text = String::from_utf8(bytes).map_err(|e| corrupt(format!("not UTF-8: {e}")))?;
+        let text = crate::embedded::inflate(crate::embedded::deflated!("data-fields-catalog.json"))
+            .map_err(corrupt)?;
         data::parse(&text, ORIGIN)
     }
 
