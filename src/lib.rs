@@ -11,6 +11,7 @@ pub mod deploy;
 pub mod diag;
 pub mod discover;
 pub mod embedded;
+pub mod error_chain;
 pub mod eval;
 pub mod fieldcheck;
 pub mod fsread;

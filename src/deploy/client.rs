@@ -6,6 +6,7 @@
 //! come from the environment only and live in a header value marked sensitive; no error, debug
 //! output or artifact ever contains them.
 
+use crate::error_chain::error_chain;
 use std::fmt;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -523,22 +524,6 @@ async fn read_capped(
             out.extend_from_slice(&data);
         }
     }
-}
-
-/// An error with its sources: hyper's top-level messages ("client error (Connect)") hide the
-/// useful part further down the chain.
-fn error_chain(err: &dyn std::error::Error) -> String {
-    let mut text = err.to_string();
-    let mut source = err.source();
-    while let Some(s) = source {
-        let next = s.to_string();
-        if !text.contains(&next) {
-            text.push_str(": ");
-            text.push_str(&next);
-        }
-        source = s.source();
-    }
-    text
 }
 
 #[cfg(test)]

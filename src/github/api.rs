@@ -5,6 +5,7 @@
 //! deserialize our own minimal comment model instead of octocrab's strict one, so that a GHES
 //! version with a slightly different payload does not break the comment step.
 
+use crate::error_chain::error_chain;
 use std::fmt;
 use std::future::Future;
 use std::time::Duration;
@@ -353,22 +354,6 @@ where
             out.extend_from_slice(chunk);
         }
     }
-}
-
-/// An error with its sources, because octocrab's own messages are often just a variant name
-/// ("Other", "Service Error: …") and the useful part is further down the chain.
-fn error_chain(err: &dyn std::error::Error) -> String {
-    let mut text = err.to_string();
-    let mut source = err.source();
-    while let Some(s) = source {
-        let next = s.to_string();
-        if !text.contains(&next) {
-            text.push_str(": ");
-            text.push_str(&next);
-        }
-        source = s.source();
-    }
-    text
 }
 
 /// [`CommentApi`] over octocrab's HTTP stack (rustls, native roots, connection pool, base URL),
